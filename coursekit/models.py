@@ -1,0 +1,114 @@
+"""Models used across the course: a torch MLP and softmax regression written in NumPy.
+
+Softmax regression keeps its parameters in one matrix theta of shape (D, C); append a column of
+ones to X with :func:`with_bias` so that the last row of theta acts as the bias.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import torch
+from torch import nn
+
+_ACTIVATIONS = {"relu": nn.ReLU, "tanh": nn.Tanh, "sigmoid": nn.Sigmoid, "identity": nn.Identity}
+
+
+def mlp(sizes: Sequence[int], *, activation: str = "relu", seed: int | None = 0) -> nn.Sequential:
+    """A fully connected network ``sizes[0] -> sizes[1] -> ... -> sizes[-1]``.
+
+    Hidden layers use ``activation`` (relu, tanh, sigmoid or identity); the last layer is
+    linear and returns logits. With ``seed`` the initial weights (torch's default
+    ``nn.Linear`` initialisation) are the same on every call.
+    """
+    if len(sizes) < 2 or any(int(s) < 1 for s in sizes):
+        raise ValueError(f"sizes must hold at least two positive layer widths, got {list(sizes)}")
+    if activation not in _ACTIVATIONS:
+        raise ValueError(f"activation must be one of {sorted(_ACTIVATIONS)}, got {activation!r}")
+    generator_state = torch.random.get_rng_state()
+    if seed is not None:
+        torch.manual_seed(seed)
+    layers: list[nn.Module] = []
+    for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:], strict=True)):
+        layers.append(nn.Linear(int(n_in), int(n_out)))
+        if i < len(sizes) - 2:
+            layers.append(_ACTIVATIONS[activation]())
+    if seed is not None:
+        torch.random.set_rng_state(generator_state)  # leave the caller's random stream alone
+    return nn.Sequential(*layers)
+
+
+def with_bias(X: np.ndarray) -> np.ndarray:
+    """X with a column of ones appended, so that a linear model's bias is one more weight row."""
+    X = np.asarray(X, dtype=float)
+    if X.ndim != 2:
+        raise ValueError(f"X must have shape (N, D), got {X.shape}")
+    return np.hstack([X, np.ones((len(X), 1))])
+
+
+def softmax(z: np.ndarray) -> np.ndarray:
+    """Row-wise softmax exp(z_c) / sum_k exp(z_k), computed stably (shifted by the row max)."""
+    z = np.asarray(z, dtype=float)
+    e = np.exp(z - z.max(axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def _check_softmax_args(theta: np.ndarray, X: np.ndarray, y: np.ndarray) -> None:
+    if theta.ndim != 2 or X.ndim != 2 or y.ndim != 1:
+        raise ValueError(
+            f"need theta (D, C), X (N, D), y (N,), got {theta.shape}, {X.shape}, {y.shape}"
+        )
+    if X.shape[1] != theta.shape[0]:
+        raise ValueError(f"X has {X.shape[1]} columns but theta has {theta.shape[0]} rows")
+    if len(X) != len(y):
+        raise ValueError(f"X and y must have the same length, got {len(X)} and {len(y)}")
+
+
+def softmax_regression_loss(theta: np.ndarray, X: np.ndarray, y: np.ndarray) -> float:
+    """Mean cross-entropy (1/N) sum_n -log softmax(x_n theta)_{y_n}."""
+    theta, X, y = np.asarray(theta, float), np.asarray(X, float), np.asarray(y)
+    _check_softmax_args(theta, X, y)
+    z = X @ theta
+    z = z - z.max(axis=1, keepdims=True)
+    log_p = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+    return float(-log_p[np.arange(len(y)), y].mean())
+
+
+def softmax_regression_grad(theta: np.ndarray, X: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Gradient of the mean cross-entropy: (1/N) X^T (softmax(X theta) - Y), Y one-hot."""
+    theta, X, y = np.asarray(theta, float), np.asarray(X, float), np.asarray(y)
+    _check_softmax_args(theta, X, y)
+    residual = softmax(X @ theta)
+    residual[np.arange(len(y)), y] -= 1.0
+    return X.T @ residual / len(y)
+
+
+def softmax_regression_per_example_grads(
+    theta: np.ndarray, X: np.ndarray, y: np.ndarray
+) -> np.ndarray:
+    """The N per-example gradients x_n (p_n - e_{y_n})^T, each flattened: shape (N, D*C).
+
+    Their mean is :func:`softmax_regression_grad` flattened.
+    """
+    theta, X, y = np.asarray(theta, float), np.asarray(X, float), np.asarray(y)
+    _check_softmax_args(theta, X, y)
+    residual = softmax(X @ theta)
+    residual[np.arange(len(y)), y] -= 1.0
+    return (X[:, :, None] * residual[:, None, :]).reshape(len(X), -1)
+
+
+def softmax_sgd_epoch(
+    theta: np.ndarray, X: np.ndarray, y: np.ndarray, batches: Sequence[np.ndarray], lr: float
+) -> np.ndarray:
+    """One epoch of mini-batch SGD for softmax regression over the given index ``batches``.
+
+    For each batch B in order: theta <- theta - lr * (1/|B|) X_B^T (softmax(X_B theta) - Y_B).
+    Returns the new theta; the input is not modified.
+    """
+    if not lr > 0:
+        raise ValueError(f"lr must be > 0, got {lr}")
+    theta = np.array(theta, dtype=float, copy=True)
+    for index in batches:
+        theta = theta - lr * softmax_regression_grad(theta, X[index], y[index])
+    return theta

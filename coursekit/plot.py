@@ -1,0 +1,158 @@
+"""Figures used across the course: loss curves and annotated heatmaps."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Mapping, Sequence
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+
+from .train import History
+
+#: x axes a loss curve can be drawn against, and what they mean.
+X_AXES = {
+    "step": "iteration (parameter updates)",
+    "epoch": "epoch (passes over the training set)",
+    "time": "training time (s)",
+}
+_EVAL_CURVES = ("train_loss", "val_loss", "train_acc", "val_acc")
+
+
+def curve_data(
+    history: History, x: str = "step", y: str = "step_loss"
+) -> tuple[np.ndarray, np.ndarray]:
+    """The (x, y) arrays of one loss curve.
+
+    ``y="step_loss"`` is the mini-batch loss of every iteration; ``"train_loss"``,
+    ``"val_loss"``, ``"train_acc"`` and ``"val_acc"`` are the evaluations after every epoch.
+    ``x`` is ``"step"`` (iterations), ``"epoch"`` or ``"time"`` (training seconds).
+    """
+    if x not in X_AXES:
+        raise ValueError(f"x must be one of {list(X_AXES)}, got {x!r}")
+    if y == "step_loss":
+        ys = np.asarray(history.step_loss, dtype=float)
+        steps = np.arange(1, len(ys) + 1, dtype=float)
+        xs = {
+            "step": steps,
+            "epoch": steps / history.steps_per_epoch,
+            "time": np.asarray(history.step_time, dtype=float),
+        }[x]
+        return xs, ys
+    if y not in _EVAL_CURVES:
+        raise ValueError(f"y must be 'step_loss' or one of {list(_EVAL_CURVES)}, got {y!r}")
+    xs = {
+        "step": np.asarray(history.eval_step, dtype=float),
+        "epoch": np.asarray(history.eval_epoch, dtype=float),
+        "time": np.asarray(history.eval_time, dtype=float),
+    }[x]
+    return xs, np.asarray(getattr(history, y), dtype=float)
+
+
+def smooth(values: Sequence[float], window: int) -> np.ndarray:
+    """Trailing moving average over ``window`` values (shorter at the start), same length."""
+    if window < 1:
+        raise ValueError(f"window must be >= 1, got {window}")
+    v = np.asarray(values, dtype=float)
+    if len(v) == 0:
+        return v
+    cumulative = np.concatenate([[0.0], np.cumsum(v)])
+    end = np.arange(1, len(v) + 1)
+    width = np.minimum(end, window)
+    return (cumulative[end] - cumulative[end - width]) / width
+
+
+def plot_loss_curves(
+    histories: Mapping[str, History],
+    *,
+    x: str = "step",
+    y: str = "step_loss",
+    ax: Axes | None = None,
+    logx: bool = False,
+    logy: bool = True,
+    smooth_window: int = 1,
+    title: str | None = None,
+) -> Axes:
+    """One line per named run: loss (or accuracy) against iterations, epochs or seconds.
+
+    With ``smooth_window > 1`` the raw per-iteration curve is drawn faintly and its moving
+    average on top.
+    """
+    if not histories:
+        raise ValueError("histories is empty: pass a dict of name -> History")
+    if ax is None:
+        _, ax = plt.subplots()
+    for name, history in histories.items():
+        xs, ys = curve_data(history, x, y)
+        if smooth_window > 1 and y == "step_loss":
+            (raw,) = ax.plot(xs, ys, alpha=0.25, linewidth=0.8)
+            ax.plot(xs, smooth(ys, smooth_window), color=raw.get_color(), label=name)
+        else:
+            ax.plot(xs, ys, label=name, marker="." if len(xs) < 30 else None)
+    ax.set_xlabel(X_AXES[x])
+    ax.set_ylabel(y.replace("_", " "))
+    if logx:
+        ax.set_xscale("log")
+    if logy:
+        ax.set_yscale("log")
+    if title:
+        ax.set_title(title)
+    ax.legend()
+    return ax
+
+
+def heatmap(
+    values: np.ndarray,
+    row_labels: Sequence[object],
+    col_labels: Sequence[object],
+    *,
+    ax: Axes | None = None,
+    row_title: str = "",
+    col_title: str = "",
+    title: str | None = None,
+    fmt: str = "{:.3g}",
+    log: bool = True,
+    nan_text: str = "div.",
+    cmap: str = "viridis_r",
+) -> Axes:
+    """An annotated heatmap of ``values`` (rows x columns); NaN or inf cells read ``nan_text``.
+
+    With ``log`` the colours follow log10 of the values (losses span orders of magnitude).
+    """
+    values = np.asarray(values, dtype=float)
+    if values.shape != (len(row_labels), len(col_labels)):
+        raise ValueError(
+            f"values has shape {values.shape} but there are {len(row_labels)} row labels "
+            f"and {len(col_labels)} column labels"
+        )
+    if ax is None:
+        _, ax = plt.subplots()
+    finite = np.isfinite(values)
+    shown = np.where(finite, values, np.nan)
+    if log:
+        shown = np.log10(np.where(shown > 0, shown, np.nan))
+    image = ax.imshow(np.ma.masked_invalid(shown), cmap=cmap, aspect="auto")
+    image.cmap.set_bad("lightgrey")
+    ax.set_xticks(range(len(col_labels)), [str(c) for c in col_labels])
+    ax.set_yticks(range(len(row_labels)), [str(r) for r in row_labels])
+    ax.set_xlabel(col_title)
+    ax.set_ylabel(row_title)
+    ax.grid(False)
+    for i in range(values.shape[0]):
+        for j in range(values.shape[1]):
+            text = fmt.format(values[i, j]) if finite[i, j] else nan_text
+            ax.text(j, i, text, ha="center", va="center", fontsize=8, color="black")
+    if title:
+        ax.set_title(title)
+    bar = ax.figure.colorbar(image, ax=ax)
+    bar.set_label("log10 value" if log else "value")
+    return ax
+
+
+def figure_png(fig: Figure, *, dpi: int | None = None) -> bytes:
+    """The figure rendered as PNG bytes (what a widget's image shows)."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=dpi, metadata={"Software": None})
+    return buffer.getvalue()

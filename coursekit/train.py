@@ -1,0 +1,288 @@
+"""One training loop for classifiers, used by every notebook.
+
+``fit`` trains a torch model with any ``torch.optim.Optimizer`` by mini-batch updates and
+records what the lessons plot: the loss of every iteration, the full training and validation
+loss and accuracy after every epoch, and the elapsed training time.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import torch
+from torch import nn
+
+from .minibatch import MiniBatches, _check_batch_size
+
+
+class TrainingDiverged(FloatingPointError):
+    """The loss became NaN or infinite; the message names the step and the learning rate."""
+
+    def __init__(self, divergence: Divergence, history: History) -> None:
+        super().__init__(divergence.message)
+        self.divergence = divergence
+        self.history = history
+
+
+@dataclass(frozen=True)
+class Divergence:
+    """Where a run diverged: the 1-based step, its epoch, the learning rate and the loss."""
+
+    step: int
+    epoch: int
+    lr: float
+    loss: float
+
+    @property
+    def message(self) -> str:
+        return (
+            f"training diverged: the loss became {self.loss} at step {self.step} "
+            f"(epoch {self.epoch}) with learning rate {self.lr:.4g}; "
+            "try a smaller learning rate or a larger batch"
+        )
+
+
+@dataclass
+class History:
+    """What one run of :func:`fit` recorded.
+
+    Per iteration (index i is the (i+1)-th update): ``step_loss`` the mini-batch loss before the
+    update, ``step_time`` the training seconds elapsed after it, ``step_lr`` the learning rate
+    it used. Per evaluation (before training and after every epoch): ``eval_epoch`` (0, 1, 2,
+    ... or a fraction when ``max_steps`` stops mid-epoch), ``eval_step``, ``eval_time``,
+    ``train_loss``, ``train_acc``, ``val_loss``, ``val_acc`` (NaN without validation data).
+    ``step_time`` and ``eval_time`` count training only: evaluation pauses the clock.
+    """
+
+    batch_size: int
+    n_train: int
+    steps_per_epoch: int
+    step_loss: list[float] = field(default_factory=list)
+    step_time: list[float] = field(default_factory=list)
+    step_lr: list[float] = field(default_factory=list)
+    eval_epoch: list[float] = field(default_factory=list)
+    eval_step: list[int] = field(default_factory=list)
+    eval_time: list[float] = field(default_factory=list)
+    train_loss: list[float] = field(default_factory=list)
+    train_acc: list[float] = field(default_factory=list)
+    val_loss: list[float] = field(default_factory=list)
+    val_acc: list[float] = field(default_factory=list)
+    diverged: Divergence | None = None
+
+    @property
+    def steps(self) -> int:
+        return len(self.step_loss)
+
+    @property
+    def seconds(self) -> float:
+        return self.step_time[-1] if self.step_time else 0.0
+
+    def summary(self) -> str:
+        """One deterministic line: steps, epochs and the last evaluation (no timings)."""
+        if self.diverged is not None:
+            return self.diverged.message
+        line = (
+            f"{self.steps} steps ({self.eval_epoch[-1]:.4g} epochs, batch size {self.batch_size}): "
+            f"train loss {self.train_loss[-1]:.4f}, train acc {self.train_acc[-1]:.4f}"
+        )
+        if not math.isnan(self.val_loss[-1]):
+            line += f", val loss {self.val_loss[-1]:.4f}, val acc {self.val_acc[-1]:.4f}"
+        return line
+
+
+def _as_tensors(X: Any, y: Any, name: str) -> tuple[torch.Tensor, torch.Tensor]:
+    X_t = torch.as_tensor(np.asarray(X) if not isinstance(X, torch.Tensor) else X)
+    y_t = torch.as_tensor(np.asarray(y) if not isinstance(y, torch.Tensor) else y)
+    if X_t.ndim < 2:
+        raise ValueError(f"{name}: X must have shape (n, features...), got {tuple(X_t.shape)}")
+    if y_t.ndim != 1:
+        raise ValueError(f"{name}: y must have shape (n,), got {tuple(y_t.shape)}")
+    if len(X_t) != len(y_t):
+        raise ValueError(
+            f"{name}: X and y must have the same length, got {len(X_t)} and {len(y_t)}"
+        )
+    if len(X_t) == 0:
+        raise ValueError(f"{name}: X is empty")
+    if not X_t.is_floating_point():
+        X_t = X_t.float()
+    return X_t, y_t.long()
+
+
+@torch.no_grad()
+def evaluate(
+    model: nn.Module,
+    X: torch.Tensor,
+    y: torch.Tensor,
+    loss_fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor] = nn.functional.cross_entropy,
+) -> tuple[float, float]:
+    """Mean loss and accuracy of ``model`` on (X, y), in evaluation mode, without gradients."""
+    was_training = model.training
+    model.eval()
+    logits = model(X)
+    loss = float(loss_fn(logits, y))
+    acc = float((logits.argmax(dim=1) == y).float().mean())
+    model.train(was_training)
+    return loss, acc
+
+
+class _Progress:
+    """A progress line in a notebook, updated in place; silent outside a Jupyter kernel.
+
+    Its final text holds no timing, so a notebook that shows it stays deterministic.
+    """
+
+    def __init__(self, enabled: bool, total: int) -> None:
+        self.handle = None
+        self.total = total
+        if not enabled:
+            return
+        try:
+            from IPython import get_ipython
+            from IPython.display import display
+        except ImportError:  # pragma: no cover - IPython is a dependency of jupyterlab
+            return
+        shell = get_ipython()
+        if shell is None or not hasattr(shell, "kernel"):
+            return
+        self.handle = display(self._bundle(0, "training ..."), raw=True, display_id=True)
+
+    def _bundle(self, done: int, text: str) -> dict[str, str]:
+        html = f'<progress value="{done}" max="{self.total}" style="width:12em"></progress> {text}'
+        return {"text/plain": text, "text/html": html}
+
+    def update(self, done: int, text: str) -> None:
+        if self.handle is not None:
+            self.handle.update(self._bundle(done, text), raw=True)
+
+
+def fit(
+    model: nn.Module,
+    optimizer: torch.optim.Optimizer,
+    X: Any,
+    y: Any,
+    *,
+    batch_size: int,
+    epochs: int = 1,
+    max_steps: int | None = None,
+    eval_every: int | None = None,
+    val: tuple[Any, Any] | None = None,
+    loss_fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor] = nn.functional.cross_entropy,
+    seed: int = 0,
+    drop_last: bool = False,
+    scheduler: Any | None = None,
+    on_divergence: str = "raise",
+    progress: bool = True,
+    callback: Callable[[History], None] | None = None,
+) -> History:
+    """Train ``model`` by mini-batch updates and record its history.
+
+    Each epoch visits the N training samples in a new random order (seeded), in
+    ceil(N / K) batches of K = ``batch_size`` (see :mod:`coursekit.minibatch` for the last
+    partial batch). Each iteration computes the mean loss of the batch, back-propagates and
+    calls ``optimizer.step()`` (and ``scheduler.step()`` if given).
+
+    Args:
+        model: a torch module mapping (K, features) inputs to (K, classes) logits.
+        optimizer: any ``torch.optim.Optimizer`` over ``model``'s parameters.
+        X, y: training inputs (N, features...) and integer labels (N,), NumPy or torch.
+        batch_size: K, between 1 and N.
+        epochs: passes over the training data, >= 1.
+        max_steps: stop after this many iterations (may end mid-epoch).
+        eval_every: also evaluate every this many iterations (for smooth curves of runs with
+            long epochs, such as SGD); by default only after every epoch.
+        val: optional validation data (X_val, y_val), evaluated after every epoch.
+        loss_fn: mean loss of logits and labels (cross-entropy by default).
+        seed: shuffling seed.
+        scheduler: an optional learning-rate scheduler stepped after every iteration.
+        on_divergence: ``"raise"`` raises :class:`TrainingDiverged` when the loss becomes NaN
+            or inf; ``"stop"`` stops and returns the history with ``diverged`` set.
+        progress: show a progress line when running in a notebook.
+        callback: called with the history after every evaluation (for live widgets).
+
+    Returns:
+        The :class:`History` of the run.
+    """
+    if not isinstance(optimizer, torch.optim.Optimizer):
+        raise TypeError(
+            f"optimizer must be a torch.optim.Optimizer, got {type(optimizer).__name__}"
+        )
+    if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
+        raise ValueError(f"epochs must be an integer >= 1, got {epochs!r}")
+    if max_steps is not None and (not isinstance(max_steps, int) or max_steps < 1):
+        raise ValueError(f"max_steps must be an integer >= 1 or None, got {max_steps!r}")
+    if eval_every is not None and (not isinstance(eval_every, int) or eval_every < 1):
+        raise ValueError(f"eval_every must be an integer >= 1 or None, got {eval_every!r}")
+    if on_divergence not in ("raise", "stop"):
+        raise ValueError(f"on_divergence must be 'raise' or 'stop', got {on_divergence!r}")
+    X_t, y_t = _as_tensors(X, y, "training data")
+    _check_batch_size(batch_size, len(X_t))
+    val_t = _as_tensors(*val, "val") if val is not None else None
+    if val_t is not None and val_t[0].shape[1:] != X_t.shape[1:]:
+        raise ValueError(
+            f"val: inputs have shape {tuple(val_t[0].shape[1:])} per sample, "
+            f"training inputs {tuple(X_t.shape[1:])}"
+        )
+
+    batches = MiniBatches(X_t, y_t, batch_size, seed=seed, drop_last=drop_last)
+    steps_per_epoch = len(batches)
+    if max_steps is not None:
+        epochs = math.ceil(max_steps / steps_per_epoch)
+    total_steps = max_steps or epochs * steps_per_epoch
+    history = History(batch_size=int(batch_size), n_train=len(X_t), steps_per_epoch=steps_per_epoch)
+    bar = _Progress(progress, total_steps)
+
+    def record(epoch: float, elapsed: float) -> None:
+        train_loss, train_acc = evaluate(model, X_t, y_t, loss_fn)
+        val_loss, val_acc = evaluate(model, *val_t, loss_fn) if val_t else (math.nan, math.nan)
+        history.eval_epoch.append(epoch)
+        history.eval_step.append(history.steps)
+        history.eval_time.append(elapsed)
+        history.train_loss.append(train_loss)
+        history.train_acc.append(train_acc)
+        history.val_loss.append(val_loss)
+        history.val_acc.append(val_acc)
+        if callback is not None:
+            callback(history)
+
+    model.train()
+    record(0.0, 0.0)
+    elapsed = 0.0
+    for epoch in range(1, epochs + 1):
+        for X_batch, y_batch in batches:
+            start = time.perf_counter()
+            lr = float(optimizer.param_groups[0]["lr"])
+            optimizer.zero_grad()
+            loss = loss_fn(model(X_batch), y_batch)
+            loss_value = loss.item()
+            if not math.isfinite(loss_value):
+                history.diverged = Divergence(history.steps + 1, epoch, lr, loss_value)
+                bar.update(history.steps, history.diverged.message)
+                if on_divergence == "raise":
+                    raise TrainingDiverged(history.diverged, history)
+                return history
+            loss.backward()
+            optimizer.step()
+            if scheduler is not None:
+                scheduler.step()
+            elapsed += time.perf_counter() - start
+            history.step_loss.append(loss_value)
+            history.step_time.append(elapsed)
+            history.step_lr.append(lr)
+            if history.steps == max_steps:
+                break
+            if eval_every and history.steps % eval_every == 0 and history.steps % steps_per_epoch:
+                record(history.steps / steps_per_epoch, elapsed)
+        done = history.steps / steps_per_epoch
+        record(float(epoch) if history.steps == epoch * steps_per_epoch else done, elapsed)
+        bar.update(
+            history.steps, f"epoch {epoch}/{epochs}: train loss {history.train_loss[-1]:.4f}"
+        )
+        if history.steps == max_steps:
+            break
+    bar.update(history.steps, history.summary())
+    return history
