@@ -6,6 +6,7 @@ ones to X with :func:`with_bias` so that the last row of theta acts as the bias.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 
 import numpy as np
@@ -30,7 +31,7 @@ def mlp(sizes: Sequence[int], *, activation: str = "relu", seed: int | None = 0)
     if seed is not None:
         torch.manual_seed(seed)
     layers: list[nn.Module] = []
-    for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:], strict=True)):
+    for i, (n_in, n_out) in enumerate(itertools.pairwise(sizes)):
         layers.append(nn.Linear(int(n_in), int(n_out)))
         if i < len(sizes) - 2:
             layers.append(_ACTIVATIONS[activation]())

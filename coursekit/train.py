@@ -131,33 +131,40 @@ def evaluate(
 
 
 class _Progress:
-    """A progress line in a notebook, updated in place; silent outside a Jupyter kernel.
+    """A progress bar while training in a notebook, then one summary line; silent elsewhere.
 
-    Its final text holds no timing, so a notebook that shows it stays deterministic.
+    The bar is an ipywidgets ``IntProgress``: its updates travel as widget messages, not as
+    cell outputs, so the stored output (the bar's initial text form and the summary line,
+    which holds no timing) is the same on every run, as nbval requires.
     """
 
     def __init__(self, enabled: bool, total: int) -> None:
-        self.handle = None
-        self.total = total
-        if not enabled:
+        self.bar = None
+        if not enabled or not _in_notebook():
             return
-        try:
-            from IPython import get_ipython
-            from IPython.display import display
-        except ImportError:  # pragma: no cover - IPython is a dependency of jupyterlab
-            return
-        shell = get_ipython()
-        if shell is None or not hasattr(shell, "kernel"):
-            return
-        self.handle = display(self._bundle(0, "training ..."), raw=True, display_id=True)
+        import ipywidgets
+        from IPython.display import display
 
-    def _bundle(self, done: int, text: str) -> dict[str, str]:
-        html = f'<progress value="{done}" max="{self.total}" style="width:12em"></progress> {text}'
-        return {"text/plain": text, "text/html": html}
+        self.bar = ipywidgets.IntProgress(value=0, min=0, max=total, description="training")
+        display(self.bar)
 
-    def update(self, done: int, text: str) -> None:
-        if self.handle is not None:
-            self.handle.update(self._bundle(done, text), raw=True)
+    def update(self, done: int) -> None:
+        if self.bar is not None:
+            self.bar.value = done
+
+    def close(self, summary: str) -> None:
+        if self.bar is not None:
+            self.bar.close()
+            print(summary)
+
+
+def _in_notebook() -> bool:
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - IPython comes with jupyterlab
+        return False
+    shell = get_ipython()
+    return shell is not None and hasattr(shell, "kernel")
 
 
 def fit(
@@ -235,6 +242,7 @@ def fit(
     total_steps = max_steps or epochs * steps_per_epoch
     history = History(batch_size=int(batch_size), n_train=len(X_t), steps_per_epoch=steps_per_epoch)
     bar = _Progress(progress, total_steps)
+    bar_every = max(1, total_steps // 50)  # about 50 updates of the bar, whatever the run
 
     def record(epoch: float, elapsed: float) -> None:
         train_loss, train_acc = evaluate(model, X_t, y_t, loss_fn)
@@ -261,7 +269,7 @@ def fit(
             loss_value = loss.item()
             if not math.isfinite(loss_value):
                 history.diverged = Divergence(history.steps + 1, epoch, lr, loss_value)
-                bar.update(history.steps, history.diverged.message)
+                bar.close(history.diverged.message)
                 if on_divergence == "raise":
                     raise TrainingDiverged(history.diverged, history)
                 return history
@@ -273,16 +281,15 @@ def fit(
             history.step_loss.append(loss_value)
             history.step_time.append(elapsed)
             history.step_lr.append(lr)
+            if history.steps % bar_every == 0:
+                bar.update(history.steps)
             if history.steps == max_steps:
                 break
             if eval_every and history.steps % eval_every == 0 and history.steps % steps_per_epoch:
                 record(history.steps / steps_per_epoch, elapsed)
         done = history.steps / steps_per_epoch
         record(float(epoch) if history.steps == epoch * steps_per_epoch else done, elapsed)
-        bar.update(
-            history.steps, f"epoch {epoch}/{epochs}: train loss {history.train_loss[-1]:.4f}"
-        )
         if history.steps == max_steps:
             break
-    bar.update(history.steps, history.summary())
+    bar.close(history.summary())
     return history
