@@ -90,7 +90,7 @@ def plot_loss_curves(
             (raw,) = ax.plot(xs, ys, alpha=0.25, linewidth=0.8)
             ax.plot(xs, smooth(ys, smooth_window), color=raw.get_color(), label=name)
         else:
-            ax.plot(xs, ys, label=name, marker="." if len(xs) < 30 else None)
+            ax.plot(xs, ys, label=name)
     ax.set_xlabel(X_AXES[x])
     ax.set_ylabel(y.replace("_", " "))
     if logx:
@@ -133,8 +133,8 @@ def heatmap(
     shown = np.where(finite, values, np.nan)
     if log:
         shown = np.log10(np.where(shown > 0, shown, np.nan))
-    image = ax.imshow(np.ma.masked_invalid(shown), cmap=cmap, aspect="auto")
-    image.cmap.set_bad("lightgrey")
+    colours = plt.get_cmap(cmap).with_extremes(bad="lightgrey")  # diverged cells in grey
+    image = ax.imshow(np.ma.masked_invalid(shown), cmap=colours, aspect="auto")
     ax.set_xticks(range(len(col_labels)), [str(c) for c in col_labels])
     ax.set_yticks(range(len(row_labels)), [str(r) for r in row_labels])
     ax.set_xlabel(col_title)
@@ -143,7 +143,10 @@ def heatmap(
     for i in range(values.shape[0]):
         for j in range(values.shape[1]):
             text = fmt.format(values[i, j]) if finite[i, j] else nan_text
-            ax.text(j, i, text, ha="center", va="center", fontsize=8, color="black")
+            dark = finite[i, j] and image.norm(shown[i, j]) > 0.5  # the dark end of viridis_r
+            ax.text(
+                j, i, text, ha="center", va="center", fontsize=8, color="white" if dark else "black"
+            )
     if title:
         ax.set_title(title)
     bar = ax.figure.colorbar(image, ax=ax)

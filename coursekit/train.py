@@ -21,7 +21,7 @@ from .minibatch import MiniBatches, _check_batch_size
 
 
 class TrainingDiverged(FloatingPointError):
-    """The loss became NaN or infinite; the message names the step and the learning rate."""
+    """The loss blew up (NaN, inf or huge); the message names the step and the learning rate."""
 
     def __init__(self, divergence: Divergence, history: History) -> None:
         super().__init__(divergence.message)
@@ -31,18 +31,20 @@ class TrainingDiverged(FloatingPointError):
 
 @dataclass(frozen=True)
 class Divergence:
-    """Where a run diverged: the 1-based step, its epoch, the learning rate and the loss."""
+    """Where a run diverged: the 1-based step, its epoch, the learning rate, the loss and the
+    limit it crossed."""
 
     step: int
     epoch: int
     lr: float
     loss: float
+    limit: float
 
     @property
     def message(self) -> str:
         return (
-            f"training diverged: the loss became {self.loss} at step {self.step} "
-            f"(epoch {self.epoch}) with learning rate {self.lr:.4g}; "
+            f"training diverged: the loss reached {self.loss:.4g} (limit {self.limit:.4g}) "
+            f"at step {self.step} (epoch {self.epoch}) with learning rate {self.lr:.4g}; "
             "try a smaller learning rate or a larger batch"
         )
 
@@ -81,6 +83,22 @@ class History:
     @property
     def seconds(self) -> float:
         return self.step_time[-1] if self.step_time else 0.0
+
+    def value_at(self, x: str, at: float, y: str = "train_loss") -> float:
+        """The last evaluation of ``y`` made at or before ``at`` on the clock ``x``.
+
+        ``x`` is ``"step"``, ``"epoch"`` or ``"time"``; for example
+        ``value_at("time", 0.5)`` is the training loss the run had reached after 0.5 s.
+        """
+        clocks = {"step": self.eval_step, "epoch": self.eval_epoch, "time": self.eval_time}
+        if x not in clocks:
+            raise ValueError(f"x must be one of {list(clocks)}, got {x!r}")
+        if y not in ("train_loss", "val_loss", "train_acc", "val_acc"):
+            raise ValueError(f"y must be train_loss, val_loss, train_acc or val_acc, got {y!r}")
+        index = int(np.searchsorted(clocks[x], at, side="right")) - 1
+        if index < 0:
+            raise ValueError(f"no evaluation at or before {x} = {at}")
+        return getattr(self, y)[index]
 
     def summary(self) -> str:
         """One deterministic line: steps, epochs and the last evaluation (no timings)."""
@@ -183,6 +201,7 @@ def fit(
     drop_last: bool = False,
     scheduler: Any | None = None,
     on_divergence: str = "raise",
+    diverge_above: float | None = None,
     progress: bool = True,
     callback: Callable[[History], None] | None = None,
 ) -> History:
@@ -206,8 +225,12 @@ def fit(
         loss_fn: mean loss of logits and labels (cross-entropy by default).
         seed: shuffling seed.
         scheduler: an optional learning-rate scheduler stepped after every iteration.
-        on_divergence: ``"raise"`` raises :class:`TrainingDiverged` when the loss becomes NaN
-            or inf; ``"stop"`` stops and returns the history with ``diverged`` set.
+        on_divergence: ``"raise"`` raises :class:`TrainingDiverged` when the run diverges;
+            ``"stop"`` stops and returns the history with ``diverged`` set.
+        diverge_above: a mini-batch loss that is NaN, inf or above this value counts as
+            divergence. By default 1000 x max(1, initial training loss): far beyond any noisy
+            batch, and reached long before the float range runs out (a ReLU network's loss can
+            jump to 1e13 and fall back once all its units have died).
         progress: show a progress line when running in a notebook.
         callback: called with the history after every evaluation (for live widgets).
 
@@ -259,6 +282,8 @@ def fit(
 
     model.train()
     record(0.0, 0.0)
+    if diverge_above is None:
+        diverge_above = 1e3 * max(1.0, history.train_loss[0])
     elapsed = 0.0
     for epoch in range(1, epochs + 1):
         for X_batch, y_batch in batches:
@@ -267,8 +292,10 @@ def fit(
             optimizer.zero_grad()
             loss = loss_fn(model(X_batch), y_batch)
             loss_value = loss.item()
-            if not math.isfinite(loss_value):
-                history.diverged = Divergence(history.steps + 1, epoch, lr, loss_value)
+            if not loss_value <= diverge_above:  # also true for NaN
+                history.diverged = Divergence(
+                    history.steps + 1, epoch, lr, loss_value, diverge_above
+                )
                 bar.close(history.diverged.message)
                 if on_divergence == "raise":
                     raise TrainingDiverged(history.diverged, history)

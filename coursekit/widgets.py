@@ -84,7 +84,7 @@ def slider_app(
         image=image,
         status=status,
         progress=progress,
-        artists=dict(artists or {}),
+        artists=artists if artists is not None else {},
     )
 
     def update(_change: Any = None) -> None:

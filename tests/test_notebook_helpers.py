@@ -1,0 +1,76 @@
+"""coursekit.notebook: the set-up call and show_source."""
+
+from __future__ import annotations
+
+import random
+
+import matplotlib as mpl
+import numpy as np
+import pytest
+import torch
+
+import coursekit as ck
+
+
+def draws() -> tuple[float, float, float]:
+    return random.random(), float(np.random.rand()), float(torch.rand(1))  # noqa: NPY002
+
+
+def test_setup_makes_every_generator_repeat() -> None:
+    ck.setup(seed=7)
+    first = draws()
+    ck.setup(seed=7)
+    assert draws() == first
+    ck.setup(seed=8)
+    assert draws() != first
+
+
+def test_setup_returns_a_seeded_generator() -> None:
+    a = ck.setup(seed=3).standard_normal(4)
+    b = ck.setup(seed=3).standard_normal(4)
+    np.testing.assert_array_equal(a, b)
+
+
+def test_setup_uses_one_thread_and_deterministic_algorithms() -> None:
+    torch.set_num_threads(2)
+    torch.use_deterministic_algorithms(False)
+    ck.setup(seed=0)
+    assert torch.get_num_threads() == 1
+    assert torch.are_deterministic_algorithms_enabled()
+
+
+def test_setup_applies_the_plot_style() -> None:
+    mpl.rcParams["axes.grid"] = False
+    ck.setup(seed=0)
+    assert mpl.rcParams["axes.grid"] is True
+    assert tuple(mpl.rcParams["figure.figsize"]) == ck.notebook.PLOT_STYLE["figure.figsize"]
+
+
+@pytest.mark.parametrize("seed", [-1, 1.5, "0", True])
+def test_setup_rejects_bad_seeds(seed: object) -> None:
+    with pytest.raises(ValueError, match="seed must be an integer >= 0"):
+        ck.setup(seed=seed)  # type: ignore[arg-type]
+
+
+def test_show_source_renders_code_as_markdown_and_plain_text() -> None:
+    source = ck.show_source(ck.minibatch.iterations_per_epoch)
+    assert source.code.startswith("def iterations_per_epoch(")
+    assert "return n // batch_size if drop_last" in source.code
+    assert source._repr_markdown_().startswith("```python\ndef iterations_per_epoch(")
+    assert repr(source) == source.code
+
+
+def test_show_source_can_drop_the_docstring() -> None:
+    full = ck.show_source(ck.minibatch.minibatch_gradient_descent).code
+    short = ck.show_source(ck.minibatch.minibatch_gradient_descent, docstring=False).code
+    assert '"""' in full
+    assert '"""' not in short
+    assert "theta = theta - lr * g" in short
+    assert len(short) < len(full)
+
+
+def test_show_source_rejects_what_has_no_source() -> None:
+    with pytest.raises(TypeError, match="must be a function or a class"):
+        ck.show_source(42)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="not available"):
+        ck.show_source(len)

@@ -1,0 +1,88 @@
+"""coursekit.plot: curve data, smoothing, loss curves and heatmaps."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+
+import coursekit as ck
+from coursekit.plot import curve_data, figure_png, heatmap, plot_loss_curves, smooth
+from coursekit.train import History
+
+
+@pytest.fixture
+def history() -> History:
+    h = History(batch_size=2, n_train=8, steps_per_epoch=4)
+    h.step_loss = [2.0, 1.5, 1.2, 1.0, 0.9, 0.8, 0.7, 0.6]
+    h.step_time = [0.1 * (i + 1) for i in range(8)]
+    h.eval_epoch, h.eval_step, h.eval_time = [0.0, 1.0, 2.0], [0, 4, 8], [0.0, 0.4, 0.8]
+    h.train_loss, h.train_acc = [2.3, 1.0, 0.6], [0.1, 0.6, 0.8]
+    h.val_loss, h.val_acc = [2.3, 1.1, 0.7], [0.1, 0.5, 0.7]
+    return h
+
+
+def test_curve_data_for_every_axis(history: History) -> None:
+    xs, ys = curve_data(history, "step", "step_loss")
+    np.testing.assert_array_equal(xs, np.arange(1, 9))
+    np.testing.assert_array_equal(ys, history.step_loss)
+    xs, _ = curve_data(history, "epoch", "step_loss")
+    np.testing.assert_allclose(xs, np.arange(1, 9) / 4)
+    xs, _ = curve_data(history, "time", "step_loss")
+    np.testing.assert_allclose(xs, history.step_time)
+    xs, ys = curve_data(history, "epoch", "val_acc")
+    np.testing.assert_array_equal(xs, [0, 1, 2])
+    np.testing.assert_array_equal(ys, [0.1, 0.5, 0.7])
+    xs, _ = curve_data(history, "step", "train_loss")
+    np.testing.assert_array_equal(xs, [0, 4, 8])
+    with pytest.raises(ValueError, match="x must be one of"):
+        curve_data(history, "seconds")
+    with pytest.raises(ValueError, match="y must be 'step_loss' or one of"):
+        curve_data(history, "step", "loss")
+
+
+def test_smooth_is_a_trailing_moving_average(rng: np.random.Generator) -> None:
+    v = rng.standard_normal(50)
+    s = smooth(v, 5)
+    np.testing.assert_allclose(s[4:], np.convolve(v, np.ones(5) / 5, mode="valid"), atol=1e-12)
+    np.testing.assert_allclose(s[:4], np.cumsum(v[:4]) / np.arange(1, 5), atol=1e-12)
+    np.testing.assert_allclose(smooth(v, 1), v, atol=1e-12)
+    assert smooth([], 3).size == 0
+    with pytest.raises(ValueError, match="window must be >= 1"):
+        smooth(v, 0)
+
+
+def test_plot_loss_curves_draws_one_line_per_run(history: History) -> None:
+    ax = plot_loss_curves({"a": history, "b": history}, x="epoch", y="train_loss")
+    assert len(ax.get_lines()) == 2
+    assert ax.get_xlabel().startswith("epoch") and ax.get_yscale() == "log"
+    ax = plot_loss_curves({"a": history}, smooth_window=3, logy=False, logx=True)
+    assert len(ax.get_lines()) == 2  # faint raw curve + moving average
+    assert ax.get_xscale() == "log"
+    plt.close("all")
+    with pytest.raises(ValueError, match="histories is empty"):
+        plot_loss_curves({})
+
+
+def test_heatmap_annotates_values_and_divergence() -> None:
+    values = np.array([[0.5, np.inf], [0.05, np.nan]])
+    ax = heatmap(values, ["K=1", "K=2"], [0.1, 1.0], row_title="K", col_title="lr")
+    texts = sorted(t.get_text() for t in ax.texts)
+    assert texts == ["0.05", "0.5", "div.", "div."]
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["0.1", "1.0"]
+    plt.close("all")
+    with pytest.raises(ValueError, match=r"values has shape \(2, 2\) but there are 3 row labels"):
+        heatmap(values, [1, 2, 3], [1, 2])
+
+
+def test_figure_png_is_a_png() -> None:
+    fig, ax = plt.subplots()
+    ax.plot([0, 1], [1, 0])
+    png = figure_png(fig)
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    assert figure_png(fig) == png  # same figure, same bytes
+    plt.close(fig)
+
+
+def test_package_exports() -> None:
+    assert ck.plot.X_AXES.keys() == {"step", "epoch", "time"}

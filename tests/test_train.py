@@ -1,0 +1,225 @@
+"""coursekit.train.fit: what it records, its equivalence with a bare torch loop, its errors."""
+
+from __future__ import annotations
+
+import copy
+import math
+
+import numpy as np
+import pytest
+import torch
+
+import coursekit as ck
+from coursekit.minibatch import MiniBatches
+from coursekit.train import History, TrainingDiverged, evaluate, fit
+
+
+def make(lr: float = 0.1, seed: int = 0) -> tuple[torch.nn.Module, torch.optim.Optimizer]:
+    model = ck.models.mlp([64, 16, 10], seed=seed)
+    return model, torch.optim.SGD(model.parameters(), lr=lr)
+
+
+def test_history_lengths_and_epoch_bookkeeping(digits: ck.data.Dataset) -> None:
+    model, opt = make()
+    h = fit(
+        model,
+        opt,
+        digits.X_train,
+        digits.y_train,
+        batch_size=100,
+        epochs=3,
+        val=(digits.X_val, digits.y_val),
+        progress=False,
+    )
+    assert h.steps_per_epoch == 11 and h.steps == 33
+    assert len(h.step_loss) == len(h.step_time) == len(h.step_lr) == 33
+    assert h.eval_epoch == [0.0, 1.0, 2.0, 3.0] and h.eval_step == [0, 11, 22, 33]
+    assert len(h.train_loss) == len(h.val_acc) == 4
+    assert np.all(np.diff(h.step_time) > 0) and h.eval_time[0] == 0.0
+    assert h.step_lr == [0.1] * 33
+    assert h.train_loss[-1] < h.train_loss[0]
+    assert h.train_loss[0] == pytest.approx(math.log(10), abs=0.1)
+    assert h.diverged is None and "33 steps (3 epochs, batch size 100)" in h.summary()
+
+
+def test_fit_equals_a_bare_torch_loop(digits: ck.data.Dataset) -> None:
+    model, opt = make(lr=0.05)
+    reference = copy.deepcopy(model)
+    ref_opt = torch.optim.SGD(reference.parameters(), lr=0.05, momentum=0.9)
+    opt = torch.optim.SGD(model.parameters(), lr=0.05, momentum=0.9)
+    X, y = torch.as_tensor(digits.X_train), torch.as_tensor(digits.y_train)
+    h = fit(model, opt, X, y, batch_size=64, epochs=2, seed=9, progress=False)
+    losses = []
+    loader = MiniBatches(X, y, 64, seed=9)
+    for _ in range(2):
+        for xb, yb in loader:
+            ref_opt.zero_grad()
+            loss = torch.nn.functional.cross_entropy(reference(xb), yb)
+            losses.append(loss.item())
+            loss.backward()
+            ref_opt.step()
+    for a, b in zip(model.parameters(), reference.parameters(), strict=True):
+        assert torch.equal(a, b)
+    assert h.step_loss == losses
+    assert h.train_loss[-1] == pytest.approx(evaluate(reference, X, y)[0], rel=1e-6)
+
+
+def test_max_steps_and_eval_every(digits: ck.data.Dataset) -> None:
+    model, opt = make()
+    h = fit(
+        model,
+        opt,
+        digits.X_train,
+        digits.y_train,
+        batch_size=100,
+        max_steps=25,
+        eval_every=4,
+        progress=False,
+    )
+    assert h.steps == 25
+    assert h.eval_step == [0, 4, 8, 11, 12, 16, 20, 22, 24, 25]
+    assert h.eval_epoch[3] == 1.0 and h.eval_epoch[-1] == pytest.approx(25 / 11)
+
+
+def test_scheduler_is_stepped_every_iteration(digits: ck.data.Dataset) -> None:
+    model, opt = make(lr=1.0)
+    scheduler = torch.optim.lr_scheduler.ExponentialLR(opt, gamma=0.5)
+    h = fit(
+        model,
+        opt,
+        digits.X_train,
+        digits.y_train,
+        batch_size=500,
+        epochs=1,
+        scheduler=scheduler,
+        progress=False,
+    )
+    assert h.step_lr == [1.0, 0.5, 0.25]
+
+
+def exploding_data(digits: ck.data.Dataset) -> tuple[np.ndarray, np.ndarray]:
+    return digits.X_train * 1e4, digits.y_train
+
+
+def test_divergence_raises_with_step_and_learning_rate(digits: ck.data.Dataset) -> None:
+    model, opt = make(lr=50.0)
+    X, y = exploding_data(digits)
+    pattern = r"loss reached \S+ \(limit \S+\) at step \d+ \(epoch 1\) with learning rate 50"
+    with pytest.raises(TrainingDiverged, match=pattern) as info:
+        fit(model, opt, X, y, batch_size=32, epochs=3, progress=False)
+    err = info.value
+    assert isinstance(err, FloatingPointError)
+    assert err.divergence.lr == 50.0 and err.divergence.step == err.history.steps + 1
+    assert all(v <= err.divergence.limit for v in err.history.step_loss)
+
+
+def test_nan_and_inf_count_as_divergence(digits: ck.data.Dataset) -> None:
+    model, opt = make(lr=1e3)
+    h = fit(
+        model,
+        opt,
+        digits.X_train * 1e12,
+        digits.y_train,
+        batch_size=32,
+        epochs=2,
+        progress=False,
+        on_divergence="stop",
+        diverge_above=math.inf,
+    )
+    assert h.diverged is not None and not math.isfinite(h.diverged.loss)
+    assert "at step" in h.diverged.message and "learning rate 1000" in h.diverged.message
+
+
+def test_a_noisy_but_sane_run_is_not_called_divergent(digits: ck.data.Dataset) -> None:
+    model, opt = make(lr=0.5)
+    h = fit(
+        model, opt, digits.X_train, digits.y_train, batch_size=1, max_steps=3000, progress=False
+    )
+    assert h.diverged is None and max(h.step_loss) < 100
+
+
+def test_divergence_can_stop_quietly(digits: ck.data.Dataset) -> None:
+    model, opt = make(lr=50.0)
+    X, y = exploding_data(digits)
+    h = fit(model, opt, X, y, batch_size=32, epochs=3, progress=False, on_divergence="stop")
+    assert h.diverged is not None and h.summary() == h.diverged.message
+    assert "training diverged" in h.summary()
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "message"),
+    [
+        (
+            {"batch_size": 0},
+            ValueError,
+            r"batch_size must be between 1 and N = 1077 \(the number of samples\), got 0",
+        ),
+        ({"batch_size": 5000}, ValueError, "batch_size must be between 1 and N = 1077"),
+        ({"epochs": 0}, ValueError, "epochs must be an integer >= 1, got 0"),
+        ({"max_steps": 0}, ValueError, "max_steps must be an integer >= 1"),
+        ({"eval_every": -1}, ValueError, "eval_every must be an integer >= 1"),
+        ({"on_divergence": "ignore"}, ValueError, "on_divergence must be 'raise' or 'stop'"),
+    ],
+)
+def test_fit_names_bad_arguments(
+    digits: ck.data.Dataset, kwargs: dict, error: type, message: str
+) -> None:
+    model, opt = make()
+    args = {"batch_size": 32, **kwargs}
+    with pytest.raises(error, match=message):
+        fit(model, opt, digits.X_train, digits.y_train, progress=False, **args)
+
+
+def test_fit_names_mismatched_shapes(digits: ck.data.Dataset) -> None:
+    model, opt = make()
+    with pytest.raises(
+        ValueError, match="training data: X and y must have the same length, got 1077 and 1076"
+    ):
+        fit(model, opt, digits.X_train, digits.y_train[:-1], batch_size=32, progress=False)
+    with pytest.raises(ValueError, match=r"training data: y must have shape \(n,\)"):
+        fit(model, opt, digits.X_train, digits.y_train[:, None], batch_size=32, progress=False)
+    with pytest.raises(
+        ValueError, match=r"val: inputs have shape \(10,\) per sample, training inputs \(64,\)"
+    ):
+        fit(
+            model,
+            opt,
+            digits.X_train,
+            digits.y_train,
+            batch_size=32,
+            val=(digits.X_val[:, :10], digits.y_val),
+            progress=False,
+        )
+    with pytest.raises(TypeError, match=r"optimizer must be a torch\.optim\.Optimizer"):
+        fit(model, "sgd", digits.X_train, digits.y_train, batch_size=32, progress=False)  # type: ignore[arg-type]
+
+
+def test_progress_is_silent_outside_a_notebook(
+    digits: ck.data.Dataset, capsys: pytest.CaptureFixture[str]
+) -> None:
+    model, opt = make()
+    fit(model, opt, digits.X_train, digits.y_train, batch_size=256, epochs=1, progress=True)
+    assert capsys.readouterr().out == ""
+
+
+def test_history_summary_without_validation() -> None:
+    h = History(batch_size=4, n_train=8, steps_per_epoch=2)
+    h.step_loss = [1.0, 0.5]
+    h.eval_epoch, h.train_loss, h.train_acc = [0.0, 1.0], [2.0, 0.25], [0.1, 0.9]
+    h.val_loss, h.val_acc = [math.nan, math.nan], [math.nan, math.nan]
+    assert h.summary() == "2 steps (1 epochs, batch size 4): train loss 0.2500, train acc 0.9000"
+
+
+def test_value_at_reads_the_last_evaluation_before(digits: ck.data.Dataset) -> None:
+    model, opt = make()
+    h = fit(model, opt, digits.X_train, digits.y_train, batch_size=100, epochs=3, progress=False)
+    assert h.value_at("epoch", 2.0) == h.train_loss[2]
+    assert h.value_at("epoch", 2.9) == h.train_loss[2]
+    assert h.value_at("step", 10, "train_acc") == h.train_acc[0]
+    assert h.value_at("time", 1e9) == h.train_loss[-1]
+    with pytest.raises(ValueError, match="no evaluation at or before step = -1"):
+        h.value_at("step", -1)
+    with pytest.raises(ValueError, match="x must be one of"):
+        h.value_at("iteration", 1)
+    with pytest.raises(ValueError, match="y must be train_loss"):
+        h.value_at("step", 1, "loss")
