@@ -127,8 +127,9 @@ def minibatch_explorer(
     The network (``data.n_features`` -> ``hidden`` -> classes, ReLU) trains for ``steps``
     iterations of plain SGD from the same initial weights. Left: the mini-batch loss per
     iteration (faint) and its moving average; right: the same against epochs. The grey line is
-    the first setting, for comparison. A run whose loss becomes NaN/inf stops; its curve is
-    clipped at ``y_max`` and the status says at which step and learning rate it diverged.
+    the first setting, for comparison. A run whose loss blows up stops (see ``fit``); its curve
+    is clipped at ``y_max`` and the status says at which step and learning rate it diverged. A
+    run that ends no lower than it started is flagged too.
     """
     if steps < 1:
         raise ValueError(f"steps must be >= 1, got {steps}")
@@ -219,9 +220,18 @@ def minibatch_explorer(
         lines["history"] = history
         if history.diverged is not None:
             return f'<span style="color:#b00">{history.diverged.message}</span>'
-        return (
-            f"final training loss {history.train_loss[-1]:.3f}, "
-            f"accuracy {history.train_acc[-1]:.3f} ({history.steps_per_epoch} iterations per epoch)"
+        per_epoch = history.steps_per_epoch
+        result = (
+            f"final training loss {history.train_loss[-1]:.3f}, accuracy "
+            f"{history.train_acc[-1]:.3f} ({per_epoch} iteration{'s' if per_epoch > 1 else ''} "
+            "per epoch)"
         )
+        if history.train_loss[-1] >= history.train_loss[0]:
+            return (
+                f'<span style="color:#b00">no progress: {result}, not below the initial '
+                f"{history.train_loss[0]:.3f}; the learning rate is too large for this batch "
+                "size</span>"
+            )
+        return result
 
     return slider_app(controls, figure, draw, artists=lines, progress_max=steps)

@@ -100,3 +100,16 @@ def test_slider_app_pattern_with_a_toy_figure() -> None:
     app.controls["slope"].value = -2.0
     np.testing.assert_allclose(curve.get_ydata(), -2.0 * xs)
     assert app.status.value == "slope -2.0" and app.image.value != first
+
+
+def test_a_run_without_progress_is_flagged(explorer: ck.widgets.SliderApp) -> None:
+    explorer.set(batch_size=1, lr=10.0)
+    history = explorer.artists["history"]
+    assert history.train_loss[-1] >= history.train_loss[0]
+    assert (
+        "no progress" in explorer.status.value
+        and "1077 iterations per epoch" in explorer.status.value
+    )
+    explorer.set(batch_size=1077, lr=0.1)
+    assert "no progress" not in explorer.status.value
+    assert "(1 iteration per epoch)" in explorer.status.value
