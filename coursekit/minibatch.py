@@ -99,20 +99,27 @@ class MiniBatches:
     def __len__(self) -> int:
         return iterations_per_epoch(len(self.X), self.batch_size, drop_last=self.drop_last)
 
-    def epoch_indices(self, epoch: int) -> list[np.ndarray]:
-        """The index arrays of epoch ``epoch`` (0-based), without advancing the iterator."""
+    def epoch_order(self, epoch: int) -> np.ndarray:
+        """The order in which epoch ``epoch`` (0-based) visits the samples."""
         n = len(self.X)
         if not self.shuffle:
-            stop = n - n % self.batch_size if self.drop_last else n
-            order = np.arange(n)
-            return [order[i : i + self.batch_size] for i in range(0, stop, self.batch_size)]
-        rng = np.random.default_rng([self.seed, epoch])
-        return minibatch_indices(n, self.batch_size, rng, drop_last=self.drop_last)
+            return np.arange(n)
+        return np.random.default_rng([self.seed, epoch]).permutation(n)
+
+    def epoch_indices(self, epoch: int) -> list[np.ndarray]:
+        """The index arrays of epoch ``epoch`` (0-based), without advancing the iterator."""
+        return list(self._chunks(self.epoch_order(epoch)))
+
+    def _chunks(self, order: np.ndarray) -> Iterator[np.ndarray]:
+        n = len(order)
+        stop = n - n % self.batch_size if self.drop_last else n
+        for start in range(0, stop, self.batch_size):
+            yield order[start : start + self.batch_size]
 
     def __iter__(self) -> Iterator[tuple[Any, Any]]:
-        batches = self.epoch_indices(self.epoch)
+        order = self.epoch_order(self.epoch)
         self.epoch += 1
-        for index in batches:
+        for index in self._chunks(order):  # sliced lazily: no list of N arrays for SGD
             yield self.X[index], self.y[index]
 
 

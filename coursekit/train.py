@@ -231,7 +231,7 @@ def fit(
             divergence. By default 1000 x max(1, initial training loss): far beyond any noisy
             batch, and reached long before the float range runs out (a ReLU network's loss can
             jump to 1e13 and fall back once all its units have died).
-        progress: show a progress line when running in a notebook.
+        progress: show a progress bar, then a one-line summary, when running in a notebook.
         callback: called with the history after every evaluation (for live widgets).
 
     Returns:
@@ -286,8 +286,8 @@ def fit(
         diverge_above = 1e3 * max(1.0, history.train_loss[0])
     elapsed = 0.0
     for epoch in range(1, epochs + 1):
+        tick = time.perf_counter()  # the clock covers fetching batches and updating
         for X_batch, y_batch in batches:
-            start = time.perf_counter()
             lr = float(optimizer.param_groups[0]["lr"])
             optimizer.zero_grad()
             loss = loss_fn(model(X_batch), y_batch)
@@ -304,7 +304,8 @@ def fit(
             optimizer.step()
             if scheduler is not None:
                 scheduler.step()
-            elapsed += time.perf_counter() - start
+            now = time.perf_counter()
+            elapsed, tick = elapsed + now - tick, now
             history.step_loss.append(loss_value)
             history.step_time.append(elapsed)
             history.step_lr.append(lr)
@@ -314,6 +315,7 @@ def fit(
                 break
             if eval_every and history.steps % eval_every == 0 and history.steps % steps_per_epoch:
                 record(history.steps / steps_per_epoch, elapsed)
+                tick = time.perf_counter()  # evaluation does not count as training time
         done = history.steps / steps_per_epoch
         record(float(epoch) if history.steps == epoch * steps_per_epoch else done, elapsed)
         if history.steps == max_steps:

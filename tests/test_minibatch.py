@@ -177,3 +177,13 @@ def test_gradient_statistics_validate_shapes() -> None:
         minibatch_gradient_stats(np.zeros((5, 2)), 1, n_batches=1)
     with pytest.raises(ValueError, match="batch_size must be between 1 and N = 5"):
         minibatch_gradient_variance(np.zeros((5, 2)), 6)
+
+
+def test_epoch_indices_match_iteration_and_the_documented_order() -> None:
+    X, y = np.arange(26.0).reshape(13, 2), np.arange(13)
+    loader = MiniBatches(X, y, 4, seed=2, drop_last=True)
+    expected = np.random.default_rng([2, 0]).permutation(13)[:12].reshape(3, 4)
+    np.testing.assert_array_equal(np.array(loader.epoch_indices(0)), expected)
+    np.testing.assert_array_equal(np.array([yb for _, yb in loader]), expected)
+    second_epoch = [yb for _, yb in loader]  # the iterator has moved on to epoch 1
+    np.testing.assert_array_equal(np.array(second_epoch), np.array(loader.epoch_indices(1)))
