@@ -152,8 +152,8 @@ class _Progress:
     """A progress bar while training in a notebook, then one summary line; silent elsewhere.
 
     The bar is an ipywidgets ``IntProgress``: its updates travel as widget messages, not as
-    cell outputs, so the stored output (the bar's initial text form and the summary line,
-    which holds no timing) is the same on every run, as nbval requires.
+    cell outputs, so the stored output (the bar's empty text form and the summary line, which
+    holds no timing) is the same on every run, as nbval requires.
     """
 
     def __init__(self, enabled: bool, total: int) -> None:
@@ -164,7 +164,9 @@ class _Progress:
         from IPython.display import display
 
         self.bar = ipywidgets.IntProgress(value=0, min=0, max=total, description="training")
-        display(self.bar)
+        # An empty text form: a saved notebook, where the closed bar has no widget state,
+        # then shows only the summary line instead of "IntProgress(value=0, ...)".
+        display({**self.bar._repr_mimebundle_(), "text/plain": ""}, raw=True)
 
     def update(self, done: int) -> None:
         if self.bar is not None:

@@ -223,3 +223,32 @@ def test_value_at_reads_the_last_evaluation_before(digits: ck.data.Dataset) -> N
         h.value_at("iteration", 1)
     with pytest.raises(ValueError, match="y must be train_loss"):
         h.value_at("step", 1, "loss")
+
+
+def test_progress_in_a_notebook_is_a_bar_then_one_summary_line(
+    digits: ck.data.Dataset, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Simulate a kernel: the bar is shown with an empty text form, filled, closed, summarised."""
+    import IPython.display
+
+    import coursekit.train as train
+
+    shown: list[dict] = []
+    monkeypatch.setattr(train, "_in_notebook", lambda: True)
+    monkeypatch.setattr(IPython.display, "display", lambda obj, raw=False: shown.append(obj))
+    bars = []
+    real_progress = train._Progress.__init__
+
+    def spy(self, enabled: bool, total: int) -> None:
+        real_progress(self, enabled, total)
+        bars.append(self.bar)
+
+    monkeypatch.setattr(train._Progress, "__init__", spy)
+    model, opt = make()
+    h = fit(model, opt, digits.X_train, digits.y_train, batch_size=100, epochs=2)
+    assert len(shown) == 1 and shown[0]["text/plain"] == ""
+    assert "application/vnd.jupyter.widget-view+json" in shown[0]
+    bar = bars[0]
+    assert bar.max == 22 and bar.value == 22
+    assert bar.comm is None  # closed: the live view disappears
+    assert capsys.readouterr().out == h.summary() + "\n"
