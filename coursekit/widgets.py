@@ -21,12 +21,20 @@ from .models import mlp
 from .plot import curve_data, figure_png, smooth
 from .train import History, fit
 
+#: The two kinds of live figure, with their latency budgets in seconds (DESIGN.md section 9).
+WIDGET_KINDS = ("toy", "retrain")
+LATENCY_BUDGET = {"toy": 0.05, "retrain": 2.0}
+
 
 @dataclass
 class SliderApp:
     """A live figure: ``widget`` to display, ``update()`` to redraw from the controls' values.
 
     ``artists`` names the lines and texts that ``update`` changes, so tests can read them.
+    ``kind`` is ``"toy"`` for a figure computed in milliseconds (budget: 50 ms per change) or
+    ``"retrain"`` for one that trains a network (budget: 2 s, with a progress bar); the widget
+    carries it as the CSS class ``coursekit-toy`` or ``coursekit-retrain`` so that browser tests
+    and benchmarks know which budget applies.
     """
 
     widget: widgets.Widget
@@ -37,6 +45,7 @@ class SliderApp:
     status: widgets.HTML
     progress: widgets.IntProgress
     artists: dict[str, Any] = field(default_factory=dict)
+    kind: str = "toy"
     paused: bool = False
 
     def set(self, **values: Any) -> None:
@@ -65,12 +74,16 @@ def slider_app(
     *,
     artists: dict[str, Any] | None = None,
     progress_max: int = 1,
+    kind: str = "toy",
 ) -> SliderApp:
     """Wire ``controls`` to ``draw(progress=..., **values)`` and show ``figure`` as an image.
 
     ``draw`` updates the figure's artists in place and returns a status message (HTML). Each
-    control fires only when the slider is released (``continuous_update=False``).
+    control fires only when the slider is released (``continuous_update=False``). ``kind`` is
+    ``"toy"`` or ``"retrain"`` (see :class:`SliderApp`).
     """
+    if kind not in WIDGET_KINDS:
+        raise ValueError(f"kind must be one of {WIDGET_KINDS}, got {kind!r}")
     image = widgets.Image(format="png", layout=widgets.Layout(max_width="100%"))
     status = widgets.HTML(layout=widgets.Layout(min_height="1.5em"))
     progress = widgets.IntProgress(
@@ -85,6 +98,7 @@ def slider_app(
         status=status,
         progress=progress,
         artists=artists if artists is not None else {},
+        kind=kind,
     )
 
     def update(_change: Any = None) -> None:
@@ -104,6 +118,7 @@ def slider_app(
         widgets.HBox([progress, status]),
         image,
     ]
+    app.widget.add_class(f"coursekit-{kind}")
     update()
     return app
 
@@ -234,4 +249,4 @@ def minibatch_explorer(
             )
         return result
 
-    return slider_app(controls, figure, draw, artists=lines, progress_max=steps)
+    return slider_app(controls, figure, draw, artists=lines, progress_max=steps, kind="retrain")

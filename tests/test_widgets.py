@@ -113,3 +113,17 @@ def test_a_run_without_progress_is_flagged(explorer: ck.widgets.SliderApp) -> No
     explorer.set(batch_size=1077, lr=0.1)
     assert "no progress" not in explorer.status.value
     assert "(1 iteration per epoch)" in explorer.status.value
+
+
+def test_the_kind_of_widget_sets_its_budget_and_css_class(
+    explorer: ck.widgets.SliderApp,
+) -> None:
+    assert explorer.kind == "retrain"
+    assert "coursekit-retrain" in explorer.widget._dom_classes
+    assert ck.widgets.LATENCY_BUDGET == {"toy": 0.05, "retrain": 2.0}
+    slider = widgets.FloatSlider(value=1.0, min=0.0, max=2.0)
+    figure = Figure()
+    toy = slider_app({"x": slider}, figure, lambda progress, x: f"x = {x}")
+    assert toy.kind == "toy" and "coursekit-toy" in toy.widget._dom_classes
+    with pytest.raises(ValueError, match=r"kind must be one of \('toy', 'retrain'\)"):
+        slider_app({"x": slider}, figure, lambda progress, x: "", kind="slow")
