@@ -3,6 +3,10 @@
 One module per idea of the lecture (chapter 5):
 
 * :mod:`coursekit.minibatch` - batches, epochs and mini-batch gradient descent (5.2)
+* :mod:`coursekit.optim` - update rules (momentum, AdaGrad, RMSprop, Adam), torch optimizers (5.3)
+* :mod:`coursekit.schedules` - learning-rate decay, warmup and cyclic schedules (5.3)
+* :mod:`coursekit.clipping` - gradient clipping by value and by norm (5.3)
+* :mod:`coursekit.surfaces` - 2-D test functions with gradients and Hessians (5.1, 5.3)
 * :mod:`coursekit.train` - the training loop every notebook uses
 * :mod:`coursekit.models` - a torch MLP and softmax regression in NumPy
 * :mod:`coursekit.data` - bundled digits, local MNIST, 2-D toy sets
@@ -11,18 +15,35 @@ One module per idea of the lecture (chapter 5):
 * :mod:`coursekit.notebook` - notebook set-up and ``show_source``
 """
 
-from . import check, data, minibatch, models, notebook, plot, train, widgets
+from . import (
+    check,
+    clipping,
+    data,
+    minibatch,
+    models,
+    notebook,
+    optim,
+    plot,
+    schedules,
+    surfaces,
+    train,
+    widgets,
+)
 from .notebook import setup, show_source
 
 __all__ = [
     "check",
+    "clipping",
     "data",
     "minibatch",
     "models",
     "notebook",
+    "optim",
     "plot",
+    "schedules",
     "setup",
     "show_source",
+    "surfaces",
     "train",
     "widgets",
 ]

@@ -1,0 +1,375 @@
+"""Gradient-based update rules (5.3), written once for NumPy arrays and torch tensors.
+
+An update rule is a pair of pure functions, in the style of optax:
+
+* ``init(theta) -> state``: the rule's memory (velocity, squared-gradient sums, moments);
+* ``update(g, state, lr, t) -> (delta, state)``: the step for gradient ``g`` at the ``t``-th
+  update (t = 1, 2, ...) with learning rate ``lr``; the caller applies ``theta + delta``.
+
+The bodies use only ``+ - * / **`` so that they read like the slides and run unchanged on a
+point of a 2-D surface (NumPy, for the pictures; see :func:`descend`) and on the parameters of a
+network (torch, through the drop-in optimizers :class:`SGD`, :class:`Adagrad`, :class:`RMSprop`
+and :class:`Adam`, which take torch.optim's arguments and follow its semantics).
+
+Symbols: alpha the learning rate, lambda (or rho) the momentum factor, beta / beta_1, beta_2
+decay rates of moving averages, delta (eps) a small constant for numerical stability.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import torch
+
+from .schedules import Schedule
+
+Array = Any  # a NumPy array or a torch tensor
+State = dict[str, Array]
+
+
+@dataclass(frozen=True)
+class UpdateRule:
+    """``init(theta) -> state`` and ``update(g, state, lr, t) -> (delta, state)``."""
+
+    name: str
+    init: Callable[[Array], State]
+    update: Callable[[Array, State, float, int], tuple[Array, State]]
+
+
+def _zeros_like(x: Array) -> Array:
+    return torch.zeros_like(x) if isinstance(x, torch.Tensor) else np.zeros_like(x, dtype=float)
+
+
+def _check_unit(name: str, value: float, *, closed: bool = True) -> None:
+    ok = 0 <= value <= 1 if closed else 0 <= value < 1
+    if not ok:
+        raise ValueError(f"{name} must be in [0, {'1]' if closed else '1)'}, got {value}")
+
+
+def _check_eps(eps: float) -> None:
+    if not eps >= 0:
+        raise ValueError(f"eps must be >= 0, got {eps}")
+
+
+def sgd() -> UpdateRule:
+    """Plain gradient descent: Delta theta_t = -alpha g_t."""
+
+    def update(g: Array, state: State, lr: float, t: int) -> tuple[Array, State]:
+        return -lr * g, state
+
+    return UpdateRule("SGD", lambda theta: {}, update)
+
+
+def momentum(momentum: float = 0.9, nesterov: bool = False) -> UpdateRule:
+    """Momentum (动量法): v_t = lambda v_{t-1} - alpha g_t, Delta theta_t = v_t, v_0 = 0.
+
+    The velocity is a moving sum of past negative gradients: steps grow where the gradients
+    agree and cancel where they flip sign (Polyak, 1964). With ``nesterov=True`` the step is
+    lambda v_t - alpha g_t, the gradient seen "one velocity step ahead" (Nesterov, 1983, in
+    the form of Sutskever et al., ICML 2013). For a constant alpha this equals torch.optim.SGD's
+    ``buf = lambda buf + g; theta -= alpha buf`` with v = -alpha buf.
+    """
+    _check_unit("momentum", momentum)
+
+    def init(theta: Array) -> State:
+        return {"velocity": _zeros_like(theta)}
+
+    def update(g: Array, state: State, lr: float, t: int) -> tuple[Array, State]:
+        v = momentum * state["velocity"] - lr * g
+        delta = momentum * v - lr * g if nesterov else v
+        return delta, {"velocity": v}
+
+    return UpdateRule("Nesterov" if nesterov else "momentum", init, update)
+
+
+_momentum = momentum  # SGD's argument of the same name hides the function inside SGD
+
+
+def adagrad(eps: float = 1e-10) -> UpdateRule:
+    """AdaGrad: G_t = G_{t-1} + g_t * g_t, Delta theta_t = -alpha g_t / (sqrt(G_t) + delta).
+
+    Each parameter's rate alpha / sqrt(G_t) shrinks with the sum of its squared gradients
+    (Duchi et al., JMLR 2011). torch.optim.Adagrad adds delta outside the square root, as here.
+    """
+    _check_eps(eps)
+
+    def init(theta: Array) -> State:
+        return {"sum_sq": _zeros_like(theta)}
+
+    def update(g: Array, state: State, lr: float, t: int) -> tuple[Array, State]:
+        G = state["sum_sq"] + g * g
+        return -lr * g / (G**0.5 + eps), {"sum_sq": G}
+
+    return UpdateRule("AdaGrad", init, update)
+
+
+def rmsprop(alpha: float = 0.99, eps: float = 1e-8) -> UpdateRule:
+    """RMSprop: G_t = beta G_{t-1} + (1 - beta) g_t * g_t, Delta = -alpha g_t / (sqrt(G_t) + delta).
+
+    A moving average instead of AdaGrad's sum, so the rate can recover (Tieleman & Hinton,
+    2012). The decay rate is torch's ``alpha`` (the slides' beta); the learning rate is ``lr``.
+    """
+    _check_unit("alpha", alpha)
+    _check_eps(eps)
+
+    def init(theta: Array) -> State:
+        return {"mean_sq": _zeros_like(theta)}
+
+    def update(g: Array, state: State, lr: float, t: int) -> tuple[Array, State]:
+        G = alpha * state["mean_sq"] + (1 - alpha) * g * g
+        return -lr * g / (G**0.5 + eps), {"mean_sq": G}
+
+    return UpdateRule("RMSprop", init, update)
+
+
+def adam(
+    beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8, bias_correction: bool = True
+) -> UpdateRule:
+    """Adam = momentum + RMSprop + bias correction (Kingma & Ba, ICLR 2015).
+
+        M_t = beta1 M_{t-1} + (1 - beta1) g_t              first moment (mean)
+        G_t = beta2 G_{t-1} + (1 - beta2) g_t * g_t        second moment (note the +)
+        M^_t = M_t / (1 - beta1**t),  G^_t = G_t / (1 - beta2**t)
+        Delta theta_t = -alpha M^_t / (sqrt(G^_t) + delta)
+
+    ``bias_correction=False`` drops the two divisions, to show why they are there: M and G
+    start at 0, so without them the first steps are too small.
+    """
+    _check_unit("beta1", beta1, closed=False)
+    _check_unit("beta2", beta2, closed=False)
+    _check_eps(eps)
+
+    def init(theta: Array) -> State:
+        return {"m": _zeros_like(theta), "v": _zeros_like(theta)}
+
+    def update(g: Array, state: State, lr: float, t: int) -> tuple[Array, State]:
+        m = beta1 * state["m"] + (1 - beta1) * g
+        v = beta2 * state["v"] + (1 - beta2) * g * g
+        if bias_correction:
+            m_hat, v_hat = m / (1 - beta1**t), v / (1 - beta2**t)
+        else:
+            m_hat, v_hat = m, v
+        return -lr * m_hat / (v_hat**0.5 + eps), {"m": m, "v": v}
+
+    return UpdateRule("Adam" if bias_correction else "Adam without bias correction", init, update)
+
+
+def descend(
+    rule: UpdateRule,
+    grad: Callable[[np.ndarray], np.ndarray],
+    start: Iterable[float],
+    steps: int,
+    lr: float | Schedule,
+    *,
+    clip: Callable[[np.ndarray], np.ndarray] | None = None,
+    limit: float = 1e6,
+) -> np.ndarray:
+    """The path ``theta_0, ..., theta_steps`` of ``rule`` on a function with gradient ``grad``.
+
+    ``lr`` is a rate or a schedule of the 0-based step. ``clip`` maps a gradient to a clipped
+    one (see :mod:`coursekit.clipping`). A run that leaves ``|theta| < limit`` (or produces
+    NaN) stops there: the path is cut after the first point outside, so its length tells where
+    it diverged.
+    """
+    if steps < 0:
+        raise ValueError(f"steps must be >= 0, got {steps}")
+    theta = np.asarray(list(start), dtype=float)
+    path = [theta]
+    state = rule.init(theta)
+    schedule = lr if callable(lr) else None
+    for t in range(steps):
+        rate = schedule(t) if schedule else lr
+        if not rate >= 0:
+            raise ValueError(f"the learning rate must be >= 0, got {rate} at step {t}")
+        g = np.asarray(grad(theta), dtype=float)
+        if clip is not None:
+            g = clip(g)
+        delta, state = rule.update(g, state, rate, t + 1)
+        theta = theta + delta
+        path.append(theta)
+        if not np.all(np.abs(theta) < limit):
+            break
+    return np.array(path)
+
+
+def newton(
+    gradient: Callable[[np.ndarray], np.ndarray],
+    hessian: Callable[[np.ndarray], np.ndarray],
+    start: Iterable[float],
+    steps: int,
+    lr: float = 1.0,
+    *,
+    limit: float = 1e6,
+) -> np.ndarray:
+    """Newton's method (牛顿法): theta_t = theta_{t-1} - alpha H^{-1} g, path included.
+
+    The step solves H d = g, the minimum of the local quadratic model; on a quadratic with
+    alpha = 1 it lands on the critical point in one step, whatever the conditioning, and on a
+    saddle it is attracted to the saddle just as well. Solving costs O(d^3) for d parameters
+    and storing H costs d^2 numbers, which rules it out for networks. A singular Hessian stops
+    the run (the path ends there).
+    """
+    if steps < 0:
+        raise ValueError(f"steps must be >= 0, got {steps}")
+    if not lr > 0:
+        raise ValueError(f"lr must be > 0, got {lr}")
+    theta = np.asarray(list(start), dtype=float)
+    path = [theta]
+    for _ in range(steps):
+        try:
+            direction = np.linalg.solve(hessian(theta), gradient(theta))
+        except np.linalg.LinAlgError:
+            break
+        theta = theta - lr * direction
+        path.append(theta)
+        if not np.all(np.abs(theta) < limit):
+            break
+    return np.array(path)
+
+
+class RuleOptimizer(torch.optim.Optimizer):
+    """A torch optimizer that applies an :class:`UpdateRule` to every parameter.
+
+    ``lr`` may be a number or a schedule: a function of the 0-based number of steps already
+    taken by the parameter. Weight decay adds ``weight_decay * theta`` to the gradient (L2
+    regularisation, as torch.optim does unless the class name ends in W).
+    """
+
+    def __init__(
+        self,
+        params: Iterable[torch.Tensor] | Iterable[dict],
+        lr: float | Schedule,
+        weight_decay: float,
+        **hyper: Any,
+    ) -> None:
+        if not callable(lr) and not lr >= 0:
+            raise ValueError(f"lr must be >= 0 (or a schedule), got {lr}")
+        if not weight_decay >= 0:
+            raise ValueError(f"weight_decay must be >= 0, got {weight_decay}")
+        self.make_rule(**hyper)  # validates the hyperparameters
+        super().__init__(params, {"lr": lr, "weight_decay": weight_decay, **hyper})
+        self._rules: dict[tuple, UpdateRule] = {}
+
+    @staticmethod
+    def make_rule(**hyper: Any) -> UpdateRule:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def _rule(self, group: dict) -> UpdateRule:
+        names = [k for k in group if k not in ("params", "lr", "weight_decay")]
+        key = tuple((k, group[k]) for k in sorted(names))
+        if key not in self._rules:
+            self._rules[key] = self.make_rule(**dict(key))
+        return self._rules[key]
+
+    @torch.no_grad()
+    def step(self, closure: Callable[[], float] | None = None) -> float | None:
+        """One update of every parameter that has a gradient."""
+        loss = None
+        if closure is not None:
+            with torch.enable_grad():
+                loss = closure()
+        for group in self.param_groups:
+            rule = self._rule(group)
+            lr, weight_decay = group["lr"], group["weight_decay"]
+            for p in group["params"]:
+                if p.grad is None:
+                    continue
+                state = self.state[p]
+                if not state:
+                    state["step"] = 0
+                    state.update(rule.init(p))
+                t = state["step"]
+                rate = lr(t) if callable(lr) else lr
+                g = p.grad if weight_decay == 0 else p.grad + weight_decay * p
+                memory = {k: v for k, v in state.items() if k != "step"}
+                delta, memory = rule.update(g, memory, rate, t + 1)
+                p.add_(delta)
+                state.update(memory)
+                state["step"] = t + 1
+        return loss
+
+
+class SGD(RuleOptimizer):
+    """Stochastic gradient descent, optionally with (Nesterov) momentum: torch.optim.SGD.
+
+    With ``momentum=0``: theta_t = theta_{t-1} - alpha g_t; otherwise the rule of
+    :func:`momentum`. Dampening is not offered (it is 0, torch's default).
+    """
+
+    def __init__(
+        self,
+        params: Iterable[torch.Tensor] | Iterable[dict],
+        lr: float | Schedule = 0.001,
+        momentum: float = 0.0,
+        nesterov: bool = False,
+        weight_decay: float = 0.0,
+    ) -> None:
+        super().__init__(params, lr, weight_decay, momentum=momentum, nesterov=nesterov)
+
+    @staticmethod
+    def make_rule(momentum: float, nesterov: bool) -> UpdateRule:  # type: ignore[override]
+        if nesterov and momentum <= 0:
+            raise ValueError("nesterov=True needs momentum > 0")
+        if momentum == 0:
+            return sgd()
+        return _momentum(momentum, nesterov)
+
+
+class Adagrad(RuleOptimizer):
+    """AdaGrad with torch.optim.Adagrad's arguments (no lr_decay, initial accumulator 0)."""
+
+    def __init__(
+        self,
+        params: Iterable[torch.Tensor] | Iterable[dict],
+        lr: float | Schedule = 0.01,
+        eps: float = 1e-10,
+        weight_decay: float = 0.0,
+    ) -> None:
+        super().__init__(params, lr, weight_decay, eps=eps)
+
+    @staticmethod
+    def make_rule(eps: float) -> UpdateRule:  # type: ignore[override]
+        return adagrad(eps)
+
+
+class RMSprop(RuleOptimizer):
+    """RMSprop with torch.optim.RMSprop's arguments (not centred, no momentum)."""
+
+    def __init__(
+        self,
+        params: Iterable[torch.Tensor] | Iterable[dict],
+        lr: float | Schedule = 0.01,
+        alpha: float = 0.99,
+        eps: float = 1e-8,
+        weight_decay: float = 0.0,
+    ) -> None:
+        super().__init__(params, lr, weight_decay, alpha=alpha, eps=eps)
+
+    @staticmethod
+    def make_rule(alpha: float, eps: float) -> UpdateRule:  # type: ignore[override]
+        return rmsprop(alpha, eps)
+
+
+class Adam(RuleOptimizer):
+    """Adam with torch.optim.Adam's arguments (L2 weight decay, not AdamW; no amsgrad)."""
+
+    def __init__(
+        self,
+        params: Iterable[torch.Tensor] | Iterable[dict],
+        lr: float | Schedule = 0.001,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 0.0,
+    ) -> None:
+        if len(betas) != 2:
+            raise ValueError(f"betas must be a pair (beta1, beta2), got {betas}")
+        super().__init__(params, lr, weight_decay, betas=tuple(betas), eps=eps)
+
+    @staticmethod
+    def make_rule(betas: tuple[float, float], eps: float) -> UpdateRule:  # type: ignore[override]
+        for name, beta in zip(("betas[0]", "betas[1]"), betas, strict=True):
+            _check_unit(name, beta, closed=False)
+        return adam(betas[0], betas[1], eps)

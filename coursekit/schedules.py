@@ -1,0 +1,177 @@
+"""Learning-rate schedules (5.3): pure functions of the 0-based step count ``t``.
+
+Each factory checks its arguments and returns ``lr(t)``, a plain function, so a schedule can be
+plotted (``[lr(t) for t in range(T)]``), composed (``linear_warmup(cosine(...), 100)``) and
+passed as ``lr=`` to any :mod:`coursekit.optim` optimizer, which calls it with the number of
+steps taken so far. The slides write the initial rate as alpha_0 and the decay rate as beta.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Callable, Sequence
+
+Schedule = Callable[[int], float]
+
+
+def _check_step(t: int) -> None:
+    if t < 0:
+        raise ValueError(f"the step t must be >= 0, got {t}")
+
+
+def _check_rate(name: str, value: float) -> None:
+    if not value >= 0:  # also rejects NaN
+        raise ValueError(f"{name} must be >= 0, got {value}")
+
+
+def constant(lr0: float) -> Schedule:
+    """alpha_t = alpha_0."""
+    _check_rate("lr0", lr0)
+
+    def lr(t: int) -> float:
+        _check_step(t)
+        return float(lr0)
+
+    return lr
+
+
+def as_schedule(lr: float | Schedule) -> Schedule:
+    """A schedule for ``lr``: itself if it is callable, else :func:`constant`."""
+    return lr if callable(lr) else constant(lr)
+
+
+def piecewise_constant(lr0: float, boundaries: Sequence[int], factors: Sequence[float]) -> Schedule:
+    """Piecewise constant decay (分段常数衰减): alpha_t = alpha_0 * beta_i once t >= T_i.
+
+    ``factors[i]`` (the slide's beta_i) multiplies ``lr0`` from step ``boundaries[i]`` on, so
+    ``factors=(0.1, 0.01)`` divides the rate by 10 and then by 100. Equals
+    ``torch.optim.lr_scheduler.MultiStepLR`` when ``factors`` are powers of its ``gamma``.
+    """
+    _check_rate("lr0", lr0)
+    if len(boundaries) != len(factors):
+        raise ValueError(
+            f"boundaries and factors must have the same length, got {len(boundaries)} and "
+            f"{len(factors)}"
+        )
+    if any(b < 1 for b in boundaries) or any(a >= b for a, b in itertools.pairwise(boundaries)):
+        raise ValueError(f"boundaries must be increasing integers >= 1, got {list(boundaries)}")
+    for factor in factors:
+        _check_rate("every factor", factor)
+
+    def lr(t: int) -> float:
+        _check_step(t)
+        factor = 1.0
+        for boundary, beta in zip(boundaries, factors, strict=True):
+            if t >= boundary:
+                factor = beta
+        return lr0 * factor
+
+    return lr
+
+
+def inverse_time(lr0: float, beta: float) -> Schedule:
+    """Inverse time decay (逆时衰减): alpha_t = alpha_0 / (1 + beta * t)."""
+    _check_rate("lr0", lr0)
+    _check_rate("beta", beta)
+
+    def lr(t: int) -> float:
+        _check_step(t)
+        return lr0 / (1 + beta * t)
+
+    return lr
+
+
+def exponential(lr0: float, beta: float) -> Schedule:
+    """Exponential decay (指数衰减): alpha_t = alpha_0 * beta ** t, with 0 < beta <= 1.
+
+    Equals ``torch.optim.lr_scheduler.ExponentialLR(gamma=beta)``.
+    """
+    _check_rate("lr0", lr0)
+    if not 0 < beta <= 1:
+        raise ValueError(f"beta must be in (0, 1], got {beta}")
+
+    def lr(t: int) -> float:
+        _check_step(t)
+        return lr0 * beta**t
+
+    return lr
+
+
+def natural_exponential(lr0: float, beta: float) -> Schedule:
+    """Natural exponential decay (自然指数衰减): alpha_t = alpha_0 * exp(-beta * t), beta >= 0."""
+    _check_rate("lr0", lr0)
+    _check_rate("beta", beta)
+
+    def lr(t: int) -> float:
+        _check_step(t)
+        return lr0 * math.exp(-beta * t)
+
+    return lr
+
+
+def cosine(lr0: float, total_steps: int, lr_min: float = 0.0) -> Schedule:
+    """Cosine decay (余弦衰减): alpha_t = a_min + (alpha_0 - a_min) (1 + cos(pi t / T)) / 2.
+
+    ``total_steps`` is T; after it the rate stays at ``lr_min``. With ``lr_min = 0`` this is
+    the slide's alpha_0 (1 + cos(pi t / T)) / 2 (Loshchilov & Hutter, "SGDR", ICLR 2017); for
+    t <= T it equals ``torch.optim.lr_scheduler.CosineAnnealingLR(T_max=T, eta_min=lr_min)``.
+    """
+    _check_rate("lr0", lr0)
+    _check_rate("lr_min", lr_min)
+    if total_steps < 1:
+        raise ValueError(f"total_steps must be >= 1, got {total_steps}")
+    if lr_min > lr0:
+        raise ValueError(f"lr_min must be <= lr0, got lr_min={lr_min} > lr0={lr0}")
+
+    def lr(t: int) -> float:
+        _check_step(t)
+        t = min(t, total_steps)
+        return lr_min + (lr0 - lr_min) * (1 + math.cos(math.pi * t / total_steps)) / 2
+
+    return lr
+
+
+def linear_warmup(after: float | Schedule, warmup_steps: int) -> Schedule:
+    """Gradual warmup (逐渐预热): alpha_t = alpha_0 (t + 1) / T' for t < T', then ``after``.
+
+    ``after`` is the schedule that follows (or a constant rate); its clock starts when the
+    warmup ends: alpha_t = after(t - T') for t >= T' (Goyal et al., "Accurate, large minibatch
+    SGD", 2017). The slide counts steps from 1, so its t / T' is our (t + 1) / T'.
+    """
+    if warmup_steps < 1:
+        raise ValueError(f"warmup_steps must be >= 1, got {warmup_steps}")
+    following = as_schedule(after)
+    peak = following(0)
+
+    def lr(t: int) -> float:
+        _check_step(t)
+        if t < warmup_steps:
+            return peak * (t + 1) / warmup_steps
+        return following(t - warmup_steps)
+
+    return lr
+
+
+def triangular(lr_min: float, lr_max: float, step_size: int) -> Schedule:
+    """Triangular cyclic rate (三角循环学习率), rising from ``lr_min`` to ``lr_max`` and back.
+
+    With half-period Delta T = ``step_size``: m = floor(1 + t / (2 Delta T)),
+    b = |t / Delta T - 2m + 1|, alpha_t = a_min + (a_max - a_min) max(0, 1 - b)
+    (Smith, "Cyclical learning rates for training neural networks", WACV 2017). Equals
+    ``torch.optim.lr_scheduler.CyclicLR(mode="triangular", step_size_up=step_size)``.
+    """
+    _check_rate("lr_min", lr_min)
+    _check_rate("lr_max", lr_max)
+    if lr_min > lr_max:
+        raise ValueError(f"lr_min must be <= lr_max, got {lr_min} > {lr_max}")
+    if step_size < 1:
+        raise ValueError(f"step_size must be >= 1, got {step_size}")
+
+    def lr(t: int) -> float:
+        _check_step(t)
+        cycle = math.floor(1 + t / (2 * step_size))
+        b = abs(t / step_size - 2 * cycle + 1)
+        return lr_min + (lr_max - lr_min) * max(0.0, 1 - b)
+
+    return lr
