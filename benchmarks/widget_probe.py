@@ -17,11 +17,17 @@ import numpy as np
 def candidate_values(control: Any, count: int) -> list[tuple[str, Any]]:
     """Up to ``count`` settings spread over a control's range, as ``(attribute, value)`` pairs.
 
-    Selection widgets are moved by ``index``; log sliders evenly in the exponent; other numeric
+    Selection widgets are moved by ``index`` (a multiple selection through growing subsets of
+    its current choice, then all options); log sliders evenly in the exponent; other numeric
     sliders evenly between ``min`` and ``max`` on their step grid; check boxes are toggled.
     """
     if count < 1:
         raise ValueError(f"count must be >= 1, got {count}")
+    if isinstance(getattr(control, "index", None), tuple):  # a multiple selection
+        n = len(control.options)
+        chosen = tuple(control.index)
+        subsets = [chosen[:k] for k in range(1, len(chosen))] + [tuple(range(n))]
+        return [("index", subset) for subset in subsets[-count:]]
     if hasattr(control, "index") and hasattr(control, "options"):
         n = len(control.options)
         indices = sorted({round(i) for i in np.linspace(0, n - 1, min(count, n))})

@@ -7,6 +7,8 @@ from collections.abc import Mapping, Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
+import PIL.Image
+from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
@@ -159,3 +161,50 @@ def figure_png(fig: Figure, *, dpi: int | None = None) -> bytes:
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=dpi, metadata={"Software": None})
     return buffer.getvalue()
+
+
+class Blitter:
+    """Fast PNGs of a figure whose static part (axes, ticks, contours) is drawn once.
+
+    Only the ``dynamic`` artists are redrawn on top of a cached background, the way
+    interactive matplotlib backends animate ("blitting"), then the pixels are encoded with
+    fast PNG compression. Backgrounds are kept per ``scene`` (say, one per surface), so
+    switching back and forth costs nothing after the first visit; call :meth:`invalidate`
+    after changing anything static within a scene. This keeps a toy widget's answer to a
+    slider in the tens of milliseconds, where a full ``savefig`` costs one to three hundred.
+    """
+
+    def __init__(self, figure: Figure, dynamic: list[Artist]) -> None:
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+        self.figure = figure
+        self.canvas = FigureCanvasAgg(figure)
+        self.dynamic = list(dynamic)
+        for artist in self.dynamic:
+            artist.set_animated(True)
+        self._backgrounds: dict[object, object] = {}
+        self.scene: object = None
+
+    def invalidate(self) -> None:
+        """Forget the current scene's background (it is redrawn at the next :meth:`png`)."""
+        self._backgrounds.pop(self.scene, None)
+
+    def prepare(self) -> None:
+        """Draw and keep the current scene's background now (e.g. while building a widget)."""
+        self.canvas.draw()  # draws everything but the animated artists
+        self._backgrounds[self.scene] = self.canvas.copy_from_bbox(self.figure.bbox)
+
+    def png(self) -> bytes:
+        """The figure as PNG bytes: the scene's background plus the dynamic artists."""
+        if self.scene not in self._backgrounds:
+            self.prepare()
+        else:
+            self.canvas.restore_region(self._backgrounds[self.scene])
+        for artist in self.dynamic:
+            if artist.get_visible():
+                self.figure.draw_artist(artist)
+        width, height = self.canvas.get_width_height()
+        image = PIL.Image.frombuffer("RGBA", (width, height), self.canvas.buffer_rgba())
+        buffer = io.BytesIO()
+        image.save(buffer, format="png", compress_level=1)
+        return buffer.getvalue()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
+from matplotlib.figure import Figure
 
 import coursekit as ck
 from coursekit.plot import curve_data, figure_png, heatmap, plot_loss_curves, smooth
@@ -86,3 +87,28 @@ def test_figure_png_is_a_png() -> None:
 
 def test_package_exports() -> None:
     assert ck.plot.X_AXES.keys() == {"step", "epoch", "time"}
+
+
+def test_blitter_redraws_only_the_dynamic_artists() -> None:
+    import io
+
+    import PIL.Image
+
+    figure = Figure(figsize=(3, 2), dpi=50)
+    ax = figure.subplots()
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1)
+    (line,) = ax.plot([0, 1], [0, 1], color="red")
+    blitter = ck.plot.Blitter(figure, [line])
+    first = blitter.png()
+    assert first == blitter.png()  # nothing changed: the same pixels
+    line.set_data([0, 1], [1, 0])
+    second = blitter.png()
+    assert second != first
+    pixels = np.asarray(PIL.Image.open(io.BytesIO(second)))
+    assert pixels.shape[:2] == (100, 150)
+    blitter.scene = "other"  # a new scene draws its own background
+    ax.set_facecolor("black")
+    assert blitter.png() != second
+    blitter.scene = None  # the first scene's background was kept (white)
+    assert blitter.png() == second

@@ -127,3 +127,43 @@ def test_the_kind_of_widget_sets_its_budget_and_css_class(
     assert toy.kind == "toy" and "coursekit-toy" in toy.widget._dom_classes
     with pytest.raises(ValueError, match=r"kind must be one of \('toy', 'retrain'\)"):
         slider_app({"x": slider}, figure, lambda progress, x: "", kind="slow")
+
+
+@pytest.fixture(scope="module")
+def race() -> ck.widgets.SliderApp:
+    return ck.widgets.optimizer_race()
+
+
+def test_race_is_a_toy_widget_with_the_promised_controls(race: ck.widgets.SliderApp) -> None:
+    assert race.kind == "toy"
+    assert list(race.controls) == ["surface", "optimizers", "lr", "momentum", "beta2", "steps"]
+    assert race.image.value[:4] == b"\x89PNG"
+    assert set(race.controls["surface"].options) == set(ck.surfaces.catalogue())
+
+
+def test_race_paths_follow_the_update_rules(race: ck.widgets.SliderApp) -> None:
+    race.set(surface="Rosenbrock", optimizers=("SGD", "Adam"), lr=0.001, steps=100)
+    s = ck.surfaces.rosenbrock()
+    expected = ck.optim.descend(ck.optim.adam(0.9, 0.999, 1e-8), s.gradient, s.start, 100, 0.001)
+    np.testing.assert_allclose(race.artists["path_Adam"].get_xydata(), expected)
+    assert len(race.artists["path_momentum"].get_xdata()) == 0  # not selected: not drawn
+    before = race.image.value
+    race.controls["lr"].value = 0.01
+    assert race.image.value != before
+    assert len(race.artists["path_Adam"].get_xdata()) == 101
+    assert "SGD diverged at step" in race.status.value  # Rosenbrock's valley is steep
+
+
+def test_race_reports_divergence_instead_of_raising(race: ck.widgets.SliderApp) -> None:
+    race.set(surface="quadratic", optimizers=("SGD", "Newton"), lr=1.0, steps=50)
+    assert "SGD diverged at step" in race.status.value
+    assert set(race.artists["finals"]) == {"Newton"}
+    race.set(surface="saddle", optimizers=("SGD",), lr=0.1, steps=100)
+    assert race.artists["shown_surface"] == "saddle"
+
+
+def test_race_validates_its_arguments() -> None:
+    with pytest.raises(ValueError, match="surface must be one of"):
+        ck.widgets.optimizer_race(surface="moon")
+    with pytest.raises(ValueError, match="optimizers must be among"):
+        ck.widgets.optimizer_race(optimizers=("SGD", "LBFGS"))
