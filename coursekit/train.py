@@ -290,7 +290,9 @@ def fit(
     for epoch in range(1, epochs + 1):
         tick = time.perf_counter()  # the clock covers fetching batches and updating
         for X_batch, y_batch in batches:
-            lr = float(optimizer.param_groups[0]["lr"])
+            lr = optimizer.param_groups[0]["lr"]
+            # a coursekit optimizer may hold a schedule: the rate of this step is lr(t)
+            lr = float(lr(history.steps) if callable(lr) else lr)
             optimizer.zero_grad()
             loss = loss_fn(model(X_batch), y_batch)
             loss_value = loss.item()

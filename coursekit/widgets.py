@@ -16,7 +16,7 @@ import numpy as np
 import torch
 from matplotlib.figure import Figure
 
-from . import optim
+from . import optim, schedules
 from . import surfaces as surfaces_module
 from .data import Dataset
 from .models import mlp
@@ -422,5 +422,91 @@ def optimizer_race(
         if notes:
             status += ' · <span style="color:#b00">' + "; ".join(notes) + "</span>"
         return status
+
+    return slider_app(controls, figure, draw, artists=lines, kind="toy", render=blitter.png)
+
+
+def schedule_explorer(total_steps: int = 1000) -> SliderApp:
+    """The decay schedules of 5.3 side by side, with sliders for their parameters.
+
+    Controls: the initial rate alpha_0, the decay rates beta of inverse-time, exponential and
+    natural-exponential decay, the length T of the cosine schedule, and a warmup length T'
+    applied to all of them (0: none). Piecewise-constant decay divides by 10 at T/2 and by 100
+    at 3T/4. The axes stay fixed so that the figure is redrawn in milliseconds.
+    """
+    if total_steps < 10:
+        raise ValueError(f"total_steps must be >= 10, got {total_steps}")
+    controls: dict[str, widgets.ValueWidget] = {
+        "lr0": widgets.FloatSlider(value=0.5, min=0.05, max=1.0, step=0.05, description="α₀"),
+        "inverse_beta": widgets.FloatLogSlider(
+            value=0.01, base=10, min=-4, max=0, step=0.25, description="β inverse time"
+        ),
+        "exponential_beta": widgets.FloatSlider(
+            value=0.995,
+            min=0.98,
+            max=1.0,
+            step=0.001,
+            readout_format=".3f",
+            description="β exponential",
+        ),
+        "natural_beta": widgets.FloatLogSlider(
+            value=0.003,
+            base=10,
+            min=-4,
+            max=-1,
+            step=0.25,
+            description="β natural exp",
+        ),
+        "cosine_steps": widgets.IntSlider(
+            value=total_steps, min=100, max=total_steps, step=50, description="T cosine"
+        ),
+        "warmup": widgets.IntSlider(value=0, min=0, max=200, step=10, description="T′ warmup"),
+    }
+    for control in controls.values():
+        control.style.description_width = "initial"
+        control.layout.width = "19em"
+    figure = Figure(figsize=(8.0, 3.2), dpi=72, layout="constrained")
+    ax = figure.subplots()
+    ax.set_xlim(0, total_steps)
+    ax.set_ylim(0, 1.05)
+    ax.set_xlabel("step t")
+    ax.set_ylabel("learning rate α_t")
+    names = ("piecewise constant", "inverse time", "exponential", "natural exponential", "cosine")
+    lines: dict[str, Any] = {}
+    for i, name in enumerate(names):
+        (lines[name],) = ax.plot([], [], color=f"C{i}", lw=1.8, label=name)
+    ax.legend(loc="upper right", fontsize=8)
+    figure.get_layout_engine().execute(figure)
+    figure.set_layout_engine("none")
+    blitter = Blitter(figure, list(lines.values()))
+    steps = np.arange(total_steps + 1)
+
+    def draw(
+        lr0: float,
+        inverse_beta: float,
+        exponential_beta: float,
+        natural_beta: float,
+        cosine_steps: int,
+        warmup: int,
+        progress: widgets.IntProgress,
+    ) -> str:
+        made = {
+            "piecewise constant": schedules.piecewise_constant(
+                lr0, [total_steps // 2, 3 * total_steps // 4], [0.1, 0.01]
+            ),
+            "inverse time": schedules.inverse_time(lr0, inverse_beta),
+            "exponential": schedules.exponential(lr0, exponential_beta),
+            "natural exponential": schedules.natural_exponential(lr0, natural_beta),
+            "cosine": schedules.cosine(lr0, cosine_steps),
+        }
+        finals = {}
+        for name, schedule in made.items():
+            if warmup > 0:
+                schedule = schedules.linear_warmup(schedule, warmup)
+            rates = np.array([schedule(int(t)) for t in steps])
+            lines[name].set_data(steps, rates)
+            finals[name] = rates[-1]
+        lines["finals"] = finals
+        return "α at the last step: " + ", ".join(f"{k} {v:.2g}" for k, v in finals.items())
 
     return slider_app(controls, figure, draw, artists=lines, kind="toy", render=blitter.png)
