@@ -183,17 +183,21 @@ def descend(
     path = [theta]
     state = rule.init(theta)
     schedule = lr if callable(lr) else None
+    if schedule is None and not lr >= 0:
+        raise ValueError(f"the learning rate must be >= 0, got {lr}")
+    rate = lr
     for t in range(steps):
-        rate = schedule(t) if schedule else lr
-        if not rate >= 0:
-            raise ValueError(f"the learning rate must be >= 0, got {rate} at step {t}")
-        g = np.asarray(grad(theta), dtype=float)
+        if schedule is not None:
+            rate = schedule(t)
+            if not rate >= 0:
+                raise ValueError(f"the learning rate must be >= 0, got {rate} at step {t}")
+        g = grad(theta)
         if clip is not None:
             g = clip(g)
         delta, state = rule.update(g, state, rate, t + 1)
         theta = theta + delta
         path.append(theta)
-        if not np.all(np.abs(theta) < limit):
+        if not np.abs(theta).max() < limit:  # also stops at NaN
             break
     return np.array(path)
 

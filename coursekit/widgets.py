@@ -78,17 +78,21 @@ def slider_app(
     progress_max: int = 1,
     kind: str = "toy",
     render: Callable[[], bytes] | None = None,
+    panel: widgets.Widget | None = None,
 ) -> SliderApp:
     """Wire ``controls`` to ``draw(progress=..., **values)`` and show ``figure`` as an image.
 
     ``draw`` updates the figure's artists in place and returns a status message (HTML). Each
     control fires only when the slider is released (``continuous_update=False``). ``kind`` is
     ``"toy"`` or ``"retrain"`` (see :class:`SliderApp`). ``render`` makes the PNG (default:
-    ``figure_png(figure)``; a :class:`coursekit.plot.Blitter` is much faster).
+    ``figure_png(figure)``; a :class:`coursekit.plot.Blitter` is much faster). ``panel`` lays
+    out the controls (default: one row that wraps).
     """
     if kind not in WIDGET_KINDS:
         raise ValueError(f"kind must be one of {WIDGET_KINDS}, got {kind!r}")
-    image = widgets.Image(format="png", layout=widgets.Layout(max_width="100%"))
+    # shown at its natural size (a stretched PNG looks blurred), shrunk on narrow screens
+    natural = f"{round(figure.get_figwidth() * figure.dpi)}px"
+    image = widgets.Image(format="png", layout=widgets.Layout(width=natural, max_width="100%"))
     status = widgets.HTML(layout=widgets.Layout(min_height="1.5em"))
     progress = widgets.IntProgress(
         value=0, min=0, max=progress_max, layout=widgets.Layout(width="16em", visibility="hidden")
@@ -118,7 +122,9 @@ def slider_app(
         control.observe(update, names="value")
     app.update = update
     app.widget.children = [
-        widgets.HBox(list(controls.values())),
+        panel
+        if panel is not None
+        else widgets.HBox(list(controls.values()), layout=widgets.Layout(flex_flow="row wrap")),
         widgets.HBox([progress, status]),
         image,
     ]
@@ -309,8 +315,16 @@ def optimizer_race(
     }
     for control in controls.values():
         control.style.description_width = "initial"
+    for name in ("lr", "momentum", "beta2", "steps"):
+        controls[name].layout.width = "26em"
+    panel = widgets.HBox(
+        [
+            widgets.VBox([controls["surface"], controls["optimizers"]]),
+            widgets.VBox([controls[name] for name in ("lr", "momentum", "beta2", "steps")]),
+        ]
+    )
 
-    figure = Figure(figsize=(9.0, 3.6), dpi=72, layout="constrained")
+    figure = Figure(figsize=(9.0, 3.6), dpi=84, layout="constrained")
     ax_path, ax_loss = figure.subplots(1, 2, width_ratios=(1.2, 1.0))
     ax_loss.set_xlabel("step t")
     max_steps = controls["steps"].max
@@ -330,7 +344,8 @@ def optimizer_race(
     cache: dict[tuple, np.ndarray] = {}
 
     def path_of(name: str, s: surfaces_module.Surface, lr: float, m: float, b2: float, n: int):
-        key = (s.name, name, lr, m if name in ("momentum", "Nesterov", "Adam") else None)
+        rate = None if name == "Newton" else lr  # Newton takes full steps
+        key = (s.name, name, rate, m if name in ("momentum", "Nesterov", "Adam") else None)
         key += (b2 if name in ("RMSprop", "Adam") else None, n)
         if key not in cache:
             if name == "Newton":
@@ -423,7 +438,9 @@ def optimizer_race(
             status += ' · <span style="color:#b00">' + "; ".join(notes) + "</span>"
         return status
 
-    return slider_app(controls, figure, draw, artists=lines, kind="toy", render=blitter.png)
+    return slider_app(
+        controls, figure, draw, artists=lines, kind="toy", render=blitter.png, panel=panel
+    )
 
 
 def schedule_explorer(total_steps: int = 1000) -> SliderApp:
@@ -465,7 +482,7 @@ def schedule_explorer(total_steps: int = 1000) -> SliderApp:
     for control in controls.values():
         control.style.description_width = "initial"
         control.layout.width = "19em"
-    figure = Figure(figsize=(8.0, 3.2), dpi=72, layout="constrained")
+    figure = Figure(figsize=(8.0, 3.2), dpi=90, layout="constrained")
     ax = figure.subplots()
     ax.set_xlim(0, total_steps)
     ax.set_ylim(0, 1.05)
