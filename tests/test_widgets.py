@@ -167,3 +167,29 @@ def test_race_validates_its_arguments() -> None:
         ck.widgets.optimizer_race(surface="moon")
     with pytest.raises(ValueError, match="optimizers must be among"):
         ck.widgets.optimizer_race(optimizers=("SGD", "LBFGS"))
+
+
+def test_race_survives_extreme_settings_on_every_surface(race: ck.widgets.SliderApp) -> None:
+    everyone = tuple(ck.widgets.RACE_RULES)
+    for surface in ck.surfaces.catalogue():
+        for lr in (1e-4, 1.0):
+            race.set(surface=surface, optimizers=everyone, lr=lr, momentum=0.99, steps=300)
+            assert race.image.value[:4] == b"\x89PNG"
+            assert race.status.value
+            for name in everyone:
+                ys = race.artists[f"loss_{name}"].get_ydata()
+                assert np.all(np.isfinite(ys)), (surface, lr, name)
+
+
+def test_schedule_explorer_draws_the_five_schedules() -> None:
+    app = ck.widgets.schedule_explorer(total_steps=200)
+    assert app.kind == "toy"
+    cosine = app.artists["cosine"].get_ydata()
+    np.testing.assert_allclose(cosine, [ck.schedules.cosine(0.5, 200)(t) for t in range(201)])
+    app.set(warmup=50, lr0=1.0)
+    warm = app.artists["exponential"].get_ydata()
+    assert warm[0] == pytest.approx(1.0 / 50) and warm[49] == pytest.approx(1.0)
+    # after the warmup its clock restarts: at t = 200 it is at step 150, past both boundaries
+    assert app.artists["finals"]["piecewise constant"] == pytest.approx(1.0 * 0.01)
+    with pytest.raises(ValueError, match="total_steps must be >= 10"):
+        ck.widgets.schedule_explorer(total_steps=5)
