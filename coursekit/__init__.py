@@ -2,6 +2,7 @@
 
 One module per idea of the lecture (chapter 5):
 
+* :mod:`coursekit.landscape` - critical points, Hessians and loss landscapes (5.1)
 * :mod:`coursekit.minibatch` - batches, epochs and mini-batch gradient descent (5.2)
 * :mod:`coursekit.optim` - update rules (momentum, AdaGrad, RMSprop, Adam), torch optimizers (5.3)
 * :mod:`coursekit.schedules` - learning-rate decay, warmup and cyclic schedules (5.3)
@@ -19,6 +20,7 @@ from . import (
     check,
     clipping,
     data,
+    landscape,
     minibatch,
     models,
     notebook,
@@ -35,6 +37,7 @@ __all__ = [
     "check",
     "clipping",
     "data",
+    "landscape",
     "minibatch",
     "models",
     "notebook",

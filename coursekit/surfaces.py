@@ -8,6 +8,7 @@ autograd). The catalogue:
   gradient descent zig-zags and momentum helps;
 * :func:`rosenbrock`, :func:`beale` - classic curved valleys (Rosenbrock 1960; Beale 1958);
 * :func:`saddle` - x^2 - y^2, the simplest saddle point;
+* :func:`double_well` - a saddle between two minima, to watch gradient descent escape it;
 * :func:`wells` - Gaussian wells of different depths and widths: several local minima;
 * :func:`cliff` - a plateau that ends in a steep step, where gradients explode.
 """
@@ -168,6 +169,26 @@ def saddle() -> Surface:
     )
 
 
+def double_well() -> Surface:
+    """f = x^2 + (y^2 - 1)^2 / 4: a saddle at the origin between two minima at (0, +-1).
+
+    At the saddle the curvature is +2 along x and -1 along y; gradient descent started on the
+    ridge y = 0 never leaves it, and started a distance y0 beside it needs about
+    log(1 / y0) / log(1 + alpha) steps to get away (5.1).
+    """
+    return Surface(
+        name="double well",
+        formula="x² + (y² − 1)² / 4",
+        value=lambda x, y: x**2 + (y**2 - 1) ** 2 / 4,
+        gradient=lambda t: np.array([2 * t[0], t[1] * (t[1] ** 2 - 1)], dtype=float),
+        hessian=lambda t: np.array([[2.0, 0.0], [0.0, 3 * t[1] ** 2 - 1]]),
+        minimum=(0.0, 1.0),
+        start=(1.5, 1e-6),
+        xlim=(-2.0, 2.0),
+        ylim=(-1.6, 1.6),
+    )
+
+
 def wells(
     centers: Sequence[Point] = ((2.0, 1.0), (-1.0, -0.5), (1.5, -2.0)),
     depths: Sequence[float] = (1.0, 2.0, 1.2),
@@ -275,4 +296,5 @@ def cliff(
 
 def catalogue() -> dict[str, Surface]:
     """The surfaces offered by the optimizer race widget, by name."""
-    return {s.name: s for s in (quadratic(), rosenbrock(), beale(), saddle(), wells(), cliff())}
+    everything = (quadratic(), rosenbrock(), beale(), saddle(), double_well(), wells(), cliff())
+    return {s.name: s for s in everything}

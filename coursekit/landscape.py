@@ -1,0 +1,232 @@
+"""Critical points and loss landscapes (5.1): why training a deep network is hard.
+
+* :func:`hessian`, :func:`critical_point`, :func:`classify` - the Hessian of a function at a
+  point (torch.autograd), its eigenvalues, and the kind of critical point they imply;
+* :func:`model_hessian` - the same for a small network's loss with respect to all its weights;
+* :func:`interpolate`, :func:`loss_along_line` - the loss on the straight line between two
+  parameter vectors (Goodfellow, Vinyals & Saxe, "Qualitatively characterizing neural network
+  optimization problems", ICLR 2015);
+* :func:`filter_normalized_direction`, :func:`loss_plane` - the loss on a 2-D plane through a
+  solution, spanned by random directions scaled filter by filter (Li, Xu, Taylor, Studer &
+  Goldstein, "Visualizing the loss landscape of neural nets", NeurIPS 2018);
+* :func:`probability_all_positive` - how rarely a random symmetric matrix is positive definite
+  (Dauphin et al., "Identifying and attacking the saddle point problem", NeurIPS 2014).
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from torch import nn
+
+KINDS = ("minimum", "maximum", "saddle", "degenerate")
+
+
+def classify(eigenvalues: Sequence[float] | np.ndarray, tol: float = 1e-8) -> str:
+    """The kind of critical point whose Hessian has these eigenvalues.
+
+    All > tol: a local minimum; all < -tol: a local maximum; some of each sign: a saddle point
+    (whatever else); otherwise some eigenvalue is within ``tol`` of 0 and the second derivative
+    cannot decide: degenerate.
+    """
+    lam = np.asarray(eigenvalues, dtype=float)
+    if lam.ndim != 1 or lam.size == 0:
+        raise ValueError(f"eigenvalues must be a non-empty 1-D array, got shape {lam.shape}")
+    if tol < 0:
+        raise ValueError(f"tol must be >= 0, got {tol}")
+    if np.all(lam > tol):
+        return "minimum"
+    if np.all(lam < -tol):
+        return "maximum"
+    if np.any(lam > tol) and np.any(lam < -tol):
+        return "saddle"
+    return "degenerate"
+
+
+def hessian(f: Callable[[torch.Tensor], torch.Tensor], point: Sequence[float]) -> np.ndarray:
+    """The Hessian matrix d^2 f / d theta_i d theta_j at ``point``, by torch.autograd (float64)."""
+    theta = torch.as_tensor(np.asarray(point, dtype=float))
+    H = torch.autograd.functional.hessian(f, theta)
+    return H.detach().numpy().reshape(theta.numel(), theta.numel())
+
+
+@dataclass(frozen=True)
+class CriticalPoint:
+    """The gradient, Hessian, eigenvalues and kind at a point (``kind`` assumes grad ~ 0)."""
+
+    point: np.ndarray
+    gradient: np.ndarray
+    hessian: np.ndarray
+    eigenvalues: np.ndarray
+    kind: str
+
+    @property
+    def index(self) -> float:
+        """The fraction of negative eigenvalues (0 at a minimum, 1 at a maximum)."""
+        return float(np.mean(self.eigenvalues < 0))
+
+
+def critical_point(
+    f: Callable[[torch.Tensor], torch.Tensor], point: Sequence[float], tol: float = 1e-8
+) -> CriticalPoint:
+    """Analyse ``point``: gradient and Hessian by autograd, eigenvalues, :func:`classify`."""
+    theta = torch.as_tensor(np.asarray(point, dtype=float)).requires_grad_(True)
+    (grad,) = torch.autograd.grad(f(theta), theta)
+    H = hessian(f, point)
+    eigenvalues = np.linalg.eigvalsh(H)
+    return CriticalPoint(
+        np.asarray(point, dtype=float),
+        grad.detach().numpy().ravel(),
+        H,
+        eigenvalues,
+        classify(eigenvalues, tol),
+    )
+
+
+def parameters_vector(model: nn.Module) -> torch.Tensor:
+    """All parameters of ``model`` as one flat vector (a copy)."""
+    return torch.cat([p.detach().reshape(-1) for p in model.parameters()]).clone()
+
+
+def _with_parameters(model: nn.Module, vector: torch.Tensor) -> nn.Module:
+    clone = copy.deepcopy(model)
+    torch.nn.utils.vector_to_parameters(vector, clone.parameters())
+    return clone
+
+
+def model_loss(
+    model: nn.Module,
+    vector: torch.Tensor,
+    X: torch.Tensor,
+    y: torch.Tensor,
+    loss_fn: Callable = nn.functional.cross_entropy,
+) -> float:
+    """The loss of ``model`` with its parameters replaced by ``vector`` (model unchanged)."""
+    with torch.no_grad():
+        return float(loss_fn(_with_parameters(model, vector)(X), y))
+
+
+def model_hessian(
+    model: nn.Module,
+    X: torch.Tensor,
+    y: torch.Tensor,
+    loss_fn: Callable = nn.functional.cross_entropy,
+    weight_decay: float = 0.0,
+) -> np.ndarray:
+    """The Hessian of the loss with respect to all parameters, flattened (d x d; keep d small).
+
+    With ``weight_decay`` the loss includes the L2 penalty (weight_decay / 2) ||theta||^2, whose
+    Hessian is weight_decay times the identity.
+    """
+    if weight_decay < 0:
+        raise ValueError(f"weight_decay must be >= 0, got {weight_decay}")
+    names = [name for name, _ in model.named_parameters()]
+    shapes = [p.shape for p in model.parameters()]
+    sizes = [p.numel() for p in model.parameters()]
+
+    def loss_of(vector: torch.Tensor) -> torch.Tensor:
+        pieces = torch.split(vector, sizes)
+        params = {n: v.reshape(s) for n, v, s in zip(names, pieces, shapes, strict=True)}
+        return loss_fn(torch.func.functional_call(model, params, (X,)), y)
+
+    vector = parameters_vector(model)
+    H = torch.autograd.functional.hessian(loss_of, vector).detach().numpy()
+    return H + weight_decay * np.eye(len(H))
+
+
+def interpolate(theta_a: torch.Tensor, theta_b: torch.Tensor, alpha: float) -> torch.Tensor:
+    """(1 - alpha) theta_a + alpha theta_b: alpha = 0 gives theta_a, alpha = 1 gives theta_b."""
+    if theta_a.shape != theta_b.shape:
+        raise ValueError(f"the two vectors differ in shape: {theta_a.shape} and {theta_b.shape}")
+    return (1 - alpha) * theta_a + alpha * theta_b
+
+
+def loss_along_line(
+    model: nn.Module,
+    theta_a: torch.Tensor,
+    theta_b: torch.Tensor,
+    X: torch.Tensor,
+    y: torch.Tensor,
+    alphas: Sequence[float] | np.ndarray = np.linspace(-0.25, 1.25, 31),  # noqa: B008
+    loss_fn: Callable = nn.functional.cross_entropy,
+) -> tuple[np.ndarray, np.ndarray]:
+    """``(alphas, losses)`` on the straight line through ``theta_a`` (0) and ``theta_b`` (1).
+
+    A convex loss lies below the chord on this line; a bump above both ends (a *barrier*) is a
+    proof of non-convexity.
+    """
+    alphas = np.asarray(alphas, dtype=float)
+    losses = [model_loss(model, interpolate(theta_a, theta_b, a), X, y, loss_fn) for a in alphas]
+    return alphas, np.array(losses)
+
+
+def filter_normalized_direction(model: nn.Module, seed: int = 0) -> torch.Tensor:
+    """A random direction in parameter space, scaled filter by filter like the weights.
+
+    Each parameter tensor gets a Gaussian direction; for a weight matrix (or convolution
+    kernel), every filter (row: the weights into one unit) is rescaled to the norm of the same
+    filter of the weights, so that the picture does not depend on the network's arbitrary
+    per-unit scale. Biases and other 1-D parameters get 0 (Li et al., 2018, section 4).
+    """
+    generator = torch.Generator().manual_seed(seed)
+    pieces = []
+    for p in model.parameters():
+        w = p.detach()
+        if w.dim() <= 1:
+            pieces.append(torch.zeros_like(w).reshape(-1))
+            continue
+        d = torch.randn(w.shape, generator=generator, dtype=w.dtype)
+        rows_w = w.reshape(w.shape[0], -1)
+        rows_d = d.reshape(d.shape[0], -1)
+        scale = rows_w.norm(dim=1, keepdim=True) / (rows_d.norm(dim=1, keepdim=True) + 1e-10)
+        pieces.append((rows_d * scale).reshape(-1))
+    return torch.cat(pieces)
+
+
+def loss_plane(
+    model: nn.Module,
+    center: torch.Tensor,
+    direction_1: torch.Tensor,
+    direction_2: torch.Tensor,
+    X: torch.Tensor,
+    y: torch.Tensor,
+    alphas: Sequence[float] | np.ndarray,
+    betas: Sequence[float] | np.ndarray,
+    loss_fn: Callable = nn.functional.cross_entropy,
+) -> np.ndarray:
+    """Losses L(center + a d1 + b d2) on the grid, shape ``(len(betas), len(alphas))``."""
+    for name, d in (("direction_1", direction_1), ("direction_2", direction_2)):
+        if d.shape != center.shape:
+            raise ValueError(f"{name} has shape {tuple(d.shape)}, center {tuple(center.shape)}")
+    clone = copy.deepcopy(model)
+    grid = np.empty((len(betas), len(alphas)))
+    with torch.no_grad():
+        for i, b in enumerate(betas):
+            for j, a in enumerate(alphas):
+                vector = center + float(a) * direction_1 + float(b) * direction_2
+                torch.nn.utils.vector_to_parameters(vector, clone.parameters())
+                grid[i, j] = float(loss_fn(clone(X), y))
+    return grid
+
+
+def random_symmetric(d: int, n: int, rng: np.random.Generator) -> np.ndarray:
+    """``n`` random symmetric d x d matrices (A + A^T) / 2, A standard normal: shape (n, d, d)."""
+    if d < 1 or n < 1:
+        raise ValueError(f"d and n must be >= 1, got d={d}, n={n}")
+    A = rng.standard_normal((n, d, d))
+    return (A + np.swapaxes(A, 1, 2)) / 2
+
+
+def probability_all_positive(d: int, n: int, rng: np.random.Generator) -> float:
+    """Monte-Carlo estimate of P(all eigenvalues > 0) for :func:`random_symmetric` matrices.
+
+    A crude model of a Hessian at a random critical point: each eigenvalue sign is a coin flip
+    only for d = 1; for larger d the eigenvalues repel each other and the chance that all d are
+    positive falls faster than 2^-d.
+    """
+    eigenvalues = np.linalg.eigvalsh(random_symmetric(d, n, rng))
+    return float(np.mean(np.all(eigenvalues > 0, axis=1)))
