@@ -2,6 +2,7 @@
 
 One module per idea of the lecture (chapter 5):
 
+* :mod:`coursekit.init`, :mod:`coursekit.preprocessing` - initialisers; scalers and whitening (5.4)
 * :mod:`coursekit.landscape` - critical points, Hessians and loss landscapes (5.1)
 * :mod:`coursekit.minibatch` - batches, epochs and mini-batch gradient descent (5.2)
 * :mod:`coursekit.optim` - update rules (momentum, AdaGrad, RMSprop, Adam), torch optimizers (5.3)
@@ -20,12 +21,14 @@ from . import (
     check,
     clipping,
     data,
+    init,
     landscape,
     minibatch,
     models,
     notebook,
     optim,
     plot,
+    preprocessing,
     schedules,
     surfaces,
     train,
@@ -37,12 +40,14 @@ __all__ = [
     "check",
     "clipping",
     "data",
+    "init",
     "landscape",
     "minibatch",
     "models",
     "notebook",
     "optim",
     "plot",
+    "preprocessing",
     "schedules",
     "setup",
     "show_source",
