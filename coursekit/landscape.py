@@ -16,7 +16,7 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -92,10 +92,21 @@ def parameters_vector(model: nn.Module) -> torch.Tensor:
     return torch.cat([p.detach().reshape(-1) for p in model.parameters()]).clone()
 
 
-def _with_parameters(model: nn.Module, vector: torch.Tensor) -> nn.Module:
+def _losses(
+    model: nn.Module,
+    vectors: Iterable[torch.Tensor],
+    X: torch.Tensor,
+    y: torch.Tensor,
+    loss_fn: Callable,
+) -> list[float]:
+    """The loss at each parameter vector, evaluated on one copy of ``model`` (left unchanged)."""
     clone = copy.deepcopy(model)
-    torch.nn.utils.vector_to_parameters(vector, clone.parameters())
-    return clone
+    losses = []
+    with torch.no_grad():
+        for vector in vectors:
+            torch.nn.utils.vector_to_parameters(vector, clone.parameters())
+            losses.append(float(loss_fn(clone(X), y)))
+    return losses
 
 
 def model_loss(
@@ -106,8 +117,7 @@ def model_loss(
     loss_fn: Callable = nn.functional.cross_entropy,
 ) -> float:
     """The loss of ``model`` with its parameters replaced by ``vector`` (model unchanged)."""
-    with torch.no_grad():
-        return float(loss_fn(_with_parameters(model, vector)(X), y))
+    return _losses(model, [vector], X, y, loss_fn)[0]
 
 
 def model_hessian(
@@ -160,8 +170,8 @@ def loss_along_line(
     proof of non-convexity.
     """
     alphas = np.asarray(alphas, dtype=float)
-    losses = [model_loss(model, interpolate(theta_a, theta_b, a), X, y, loss_fn) for a in alphas]
-    return alphas, np.array(losses)
+    vectors = (interpolate(theta_a, theta_b, a) for a in alphas)
+    return alphas, np.array(_losses(model, vectors, X, y, loss_fn))
 
 
 def filter_normalized_direction(model: nn.Module, seed: int = 0) -> torch.Tensor:
@@ -202,15 +212,11 @@ def loss_plane(
     for name, d in (("direction_1", direction_1), ("direction_2", direction_2)):
         if d.shape != center.shape:
             raise ValueError(f"{name} has shape {tuple(d.shape)}, center {tuple(center.shape)}")
-    clone = copy.deepcopy(model)
-    grid = np.empty((len(betas), len(alphas)))
-    with torch.no_grad():
-        for i, b in enumerate(betas):
-            for j, a in enumerate(alphas):
-                vector = center + float(a) * direction_1 + float(b) * direction_2
-                torch.nn.utils.vector_to_parameters(vector, clone.parameters())
-                grid[i, j] = float(loss_fn(clone(X), y))
-    return grid
+    vectors = (
+        center + float(a) * direction_1 + float(b) * direction_2 for b in betas for a in alphas
+    )
+    losses = _losses(model, vectors, X, y, loss_fn)
+    return np.array(losses).reshape(len(betas), len(alphas))
 
 
 def random_symmetric(d: int, n: int, rng: np.random.Generator) -> np.ndarray:

@@ -13,7 +13,8 @@ import numpy as np
 import torch
 from torch import nn
 
-_ACTIVATIONS = {"relu": nn.ReLU, "tanh": nn.Tanh, "sigmoid": nn.Sigmoid, "identity": nn.Identity}
+#: Hidden-layer activations by name.
+ACTIVATIONS = {"relu": nn.ReLU, "tanh": nn.Tanh, "sigmoid": nn.Sigmoid, "identity": nn.Identity}
 
 
 def mlp(sizes: Sequence[int], *, activation: str = "relu", seed: int | None = 0) -> nn.Sequential:
@@ -25,8 +26,8 @@ def mlp(sizes: Sequence[int], *, activation: str = "relu", seed: int | None = 0)
     """
     if len(sizes) < 2 or any(int(s) < 1 for s in sizes):
         raise ValueError(f"sizes must hold at least two positive layer widths, got {list(sizes)}")
-    if activation not in _ACTIVATIONS:
-        raise ValueError(f"activation must be one of {sorted(_ACTIVATIONS)}, got {activation!r}")
+    if activation not in ACTIVATIONS:
+        raise ValueError(f"activation must be one of {sorted(ACTIVATIONS)}, got {activation!r}")
     generator_state = torch.random.get_rng_state()
     if seed is not None:
         torch.manual_seed(seed)
@@ -34,7 +35,7 @@ def mlp(sizes: Sequence[int], *, activation: str = "relu", seed: int | None = 0)
     for i, (n_in, n_out) in enumerate(itertools.pairwise(sizes)):
         layers.append(nn.Linear(int(n_in), int(n_out)))
         if i < len(sizes) - 2:
-            layers.append(_ACTIVATIONS[activation]())
+            layers.append(ACTIVATIONS[activation]())
     if seed is not None:
         torch.random.set_rng_state(generator_state)  # leave the caller's random stream alone
     return nn.Sequential(*layers)

@@ -20,7 +20,7 @@ from . import init as init_module
 from . import optim, schedules
 from . import surfaces as surfaces_module
 from .data import Dataset
-from .models import mlp
+from .models import ACTIVATIONS, mlp
 from .plot import Blitter, curve_data, figure_png, smooth
 from .train import History, fit
 
@@ -609,7 +609,7 @@ INIT_CHOICES: dict[str, tuple[str, dict[str, float]]] = {
     "He normal": ("he_normal", {}),
     "orthogonal": ("orthogonal", {}),
 }
-_ACTIVATION_LAYERS = {"tanh": torch.nn.Tanh, "relu": torch.nn.ReLU, "sigmoid": torch.nn.Sigmoid}
+_ACTIVATION_LAYERS = {k: v for k, v in ACTIVATIONS.items() if k != "identity"}
 
 
 def layer_statistics(
