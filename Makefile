@@ -1,30 +1,47 @@
 # The two commands of the course (see README.md):
 #   make lab    set everything up and open the notebooks in JupyterLab
-#   make test   set everything up and run the whole test suite (what .ci/run runs)
+#   make test   set everything up and run the whole test suite (what .ci/run runs): lint, unit
+#               tests, every notebook under nbval natively and on an emulated CPU, and the
+#               notebooks in JupyterLab with Chromium (installed by `make browser`)
 #
-#   make browser  install Chromium for the browser tests (Debian/Ubuntu; needs root or sudo)
+#   make robust   the robustness matrix: nbval under emulated CPUs, every notebook's asserts for
+#                 seeds 0-4 (tools/robust.py; about 10 minutes)
+#   make lock     regenerate requirements-lock.txt from pyproject.toml (uv pip compile)
+#   make browser  install Chromium and a CJK font for the browser tests (Debian/Ubuntu; root or sudo)
 #
-# Everything is installed into a virtual environment in .venv. torch is installed first, pinned,
-# so that the package's `torch>=2.2` is already satisfied and pip never pulls a CUDA build.
-# Elsewhere, choose another torch:  make test TORCH="torch --index-url <a CPU wheel index>"
+# Everything is installed into a virtual environment in .venv, exactly as pinned in
+# requirements-lock.txt (Python 3.11, Linux x86_64, torch's CPU build), so that a fresh install
+# months from now gets the same packages. The lock pins torch==2.13.0+cpu, which pip takes from a
+# local wheel folder or from PyTorch's CPU index, never a multi-gigabyte CUDA build. Elsewhere:
+#   make test PIP_ARGS="--extra-index-url https://download.pytorch.org/whl/cpu"
 
 PYTHON ?= python3
 VENV ?= .venv
+LOCK ?= requirements-lock.txt
 TORCH ?= torch==2.13.0
+# Where `make lock` finds the CPU build of $(TORCH): a folder or page of wheels (uv --find-links).
+TORCH_WHEELS ?= /opt/wheels
+PIP_ARGS ?=
 BIN := $(VENV)/bin
+PIP := $(BIN)/python -m pip --disable-pip-version-check
 
-# Extra pytest arguments, e.g.  make test PYTEST_ARGS='-m "not browser"'
+# Extra pytest arguments, e.g.  make test PYTEST_ARGS='-m "not browser"' BROWSER=skip
 PYTEST_ARGS ?=
+# The emulated CPU that `make test` runs the notebooks on besides the native one (robust.py's CI_CONFIG).
+EMULATED_CPU := ATEN_CPU_CAPABILITY=default MKL_ENABLE_INSTRUCTIONS=SSE4_2
+# `install`: `make test` installs Chromium if it is missing; `skip`: leave the system alone.
+BROWSER ?= install
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: setup lab test lint browser clean
+.PHONY: setup lab test lint browser robust lock clean
 
 setup: $(VENV)/.installed
 
-$(VENV)/.installed: pyproject.toml
+$(VENV)/.installed: pyproject.toml $(LOCK)
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check $(TORCH)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[test]"
+	$(PIP) install --quiet $(PIP_ARGS) -r $(LOCK)
+	$(PIP) install --quiet --no-deps -e .
+	$(BIN)/python -m pip check
 	touch $@
 
 lab: setup
@@ -34,21 +51,50 @@ lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-test: lint
+test: lint browser
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	@echo "== the notebooks again, on an emulated CPU: $(EMULATED_CPU)"
+	$(EMULATED_CPU) $(BIN)/python -m pytest notebooks $(PYTEST_ARGS)
+
+robust: setup
+	$(BIN)/python tools/robust.py
+
+# uv resolves pyproject.toml with the test extra for Python 3.11 on Linux x86_64, with torch
+# pinned to $(TORCH) and taken from $(TORCH_WHEELS) (the CPU build: no CUDA packages).
+lock:
+	$(PYTHON) -m venv build/lock-tools
+	build/lock-tools/bin/python -m pip install --quiet --disable-pip-version-check uv
+	printf '%s\n' '$(TORCH)' > build/lock-constraints.txt
+	build/lock-tools/bin/uv pip compile pyproject.toml --extra test --quiet \
+		--python-version 3.11 --python-platform x86_64-manylinux_2_28 \
+		--find-links $(TORCH_WHEELS) --constraint build/lock-constraints.txt \
+		--no-emit-find-links --custom-compile-command "make lock" --output-file $(LOCK)
 
 # Debian's chromium for Playwright (`playwright install` cannot download a browser here), and a
 # small CJK font so that the screenshots show the Chinese headings.
 browser:
-	@if dpkg -s chromium fonts-wqy-microhei >/dev/null 2>&1; then \
+	@if [ "$(BROWSER)" = skip ]; then \
+		echo "BROWSER=skip: not checking for Chromium"; \
+	elif [ -n "$$COURSEKIT_CHROMIUM" ]; then \
+		echo "using COURSEKIT_CHROMIUM=$$COURSEKIT_CHROMIUM"; \
+	elif command -v dpkg >/dev/null 2>&1 && dpkg -s chromium fonts-wqy-microhei >/dev/null 2>&1; then \
 		echo "$$(chromium --version) is installed"; \
-	elif command -v apt-get >/dev/null 2>&1; then \
+	elif ! command -v apt-get >/dev/null 2>&1; then \
+		echo "make: the browser tests need Chromium, and there is no apt-get here to install it." >&2; \
+		echo "  Install Chromium or Chrome and run: make test COURSEKIT_CHROMIUM=/path/to/chromium" >&2; \
+		echo "  or leave the browser tests out: make test BROWSER=skip PYTEST_ARGS='-m \"not browser\"'" >&2; \
+		exit 1; \
+	elif [ -n "$(SUDO)" ] && ! command -v sudo >/dev/null 2>&1; then \
+		echo "make: the browser tests need Debian's chromium and fonts-wqy-microhei, and installing" >&2; \
+		echo "  them needs root: run 'apt-get install chromium fonts-wqy-microhei' as root, or" >&2; \
+		echo "  leave the browser tests out: make test BROWSER=skip PYTEST_ARGS='-m \"not browser\"'" >&2; \
+		exit 1; \
+	else \
+		echo "installing Debian's chromium and fonts-wqy-microhei for the browser tests"; \
 		$(SUDO) apt-get update -qq && \
 		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
 			chromium fonts-wqy-microhei >/dev/null && echo "installed $$(chromium --version)"; \
-	else \
-		echo "no apt-get: install Chromium or Chrome and set COURSEKIT_CHROMIUM to its path"; \
 	fi
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis build/lock-tools

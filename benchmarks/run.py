@@ -40,6 +40,9 @@ import torch
 import coursekit as ck
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests" / "browser"))
+from labdriver import print_marked_json, read_marked_json  # noqa: E402
+
 NOTEBOOK_BUDGET, NOTEBOOK_AIM, SERIES_BUDGET = 60.0, 30.0, 300.0
 PYTHON_LATENCY_BUDGET = ck.widgets.LATENCY_BUDGET  # toy 50 ms, retrain 2 s
 BROWSER_LATENCY_BUDGET = {"toy": 0.3, "retrain": 2.0}
@@ -75,9 +78,8 @@ def seconds(value: float) -> str:
 
 def _probe_code(values_per_control: int) -> str:
     source = (Path(__file__).parent / "widget_probe.py").read_text()
-    return (
-        f"{source}\nimport json as _json\n"
-        f"print(_json.dumps(widget_latencies(values_per_control={values_per_control})))\n"
+    return f"{source}\n" + print_marked_json(
+        f"widget_latencies(values_per_control={values_per_control})"
     )
 
 
@@ -89,8 +91,6 @@ def run_notebook(
     The time runs from starting the kernel to the end of the last cell. Then, in the same
     kernel, ``widget_probe.widget_latencies`` moves every live widget's controls.
     """
-    import json
-
     import nbclient
     import nbformat
 
@@ -109,13 +109,14 @@ def run_notebook(
         probe = nbformat.v4.new_code_cell(_probe_code(values_per_control))
         nb.cells.append(probe)
         client.execute_cell(probe, len(nb.cells) - 1)
-    text = "".join(o.get("text", "") for o in probe.outputs if o.output_type == "stream")
-    return elapsed, json.loads(text.strip().splitlines()[-1])
+    text = "".join(
+        o.get("text", "") for o in probe.outputs if o.get("name") == "stdout"
+    )  # warnings go to stderr, and any stray line is skipped by the marker
+    return elapsed, read_marked_json(text)
 
 
 def browser_latencies(notebooks: list[Path]) -> list[tuple[str, Any]]:
     """(notebook, ControlMove) for every control of every notebook, driven in Chromium."""
-    sys.path.insert(0, str(ROOT / "tests" / "browser"))
     from labdriver import Chromium, JupyterLab, drive_notebook
 
     moves = []

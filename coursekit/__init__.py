@@ -34,7 +34,7 @@ from . import (
     train,
     widgets,
 )
-from .notebook import setup, show_source
+from .notebook import seed, setup, show_source
 
 __all__ = [
     "check",
@@ -49,6 +49,7 @@ __all__ = [
     "plot",
     "preprocessing",
     "schedules",
+    "seed",
     "setup",
     "show_source",
     "surfaces",

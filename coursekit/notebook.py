@@ -33,6 +33,12 @@ PLOT_STYLE: dict[str, Any] = {
 }
 
 
+#: The environment variable that overrides the seed of :func:`setup` (an integer >= 0).
+SEED_ENV = "COURSEKIT_SEED"
+
+_active_seed: int = 0
+
+
 def setup(seed: int = 0, *, style: bool = True) -> np.random.Generator:
     """Make a notebook deterministic and give it the course's plot style.
 
@@ -40,16 +46,33 @@ def setup(seed: int = 0, *, style: bool = True) -> np.random.Generator:
     torch on one thread with deterministic algorithms, prints floats with 4 significant digits
     and applies :data:`PLOT_STYLE`. Call it once, in the first code cell.
 
+    The environment variable ``COURSEKIT_SEED`` (:data:`SEED_ENV`), when set, replaces ``seed``.
+    Notebooks derive every other seed from :func:`seed` (``seed()``, ``seed(1)``, ...), so one
+    variable reruns a whole notebook on other random draws: the robustness checks run every
+    notebook with seeds 0-4, because a claim that holds for one seed only may also hold on one
+    CPU only (floating-point results differ between machines, and chaotic runs amplify them).
+
     Args:
         seed: the seed for every random number generator (an integer >= 0).
         style: apply :data:`PLOT_STYLE` to matplotlib.
 
     Returns:
-        A fresh ``numpy.random.Generator`` seeded with ``seed``, for the notebook's own draws.
+        A fresh ``numpy.random.Generator`` seeded with the active seed, for the notebook's own
+        draws.
+
+    Raises:
+        ValueError: if ``seed`` or ``COURSEKIT_SEED`` is not an integer >= 0.
     """
+    global _active_seed
     if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool) or seed < 0:
         raise ValueError(f"seed must be an integer >= 0, got {seed!r}")
     seed = int(seed)
+    override = os.environ.get(SEED_ENV, "").strip()
+    if override:
+        if not override.isdigit():
+            raise ValueError(f"{SEED_ENV} must be an integer >= 0, got {override!r}")
+        seed = int(override)
+    _active_seed = seed
     os.environ["PYTHONHASHSEED"] = str(seed)
     random.seed(seed)
     np.random.seed(seed)  # noqa: NPY002 - libraries that still use the legacy global state
@@ -60,6 +83,23 @@ def setup(seed: int = 0, *, style: bool = True) -> np.random.Generator:
     if style:
         mpl.rcParams.update(PLOT_STYLE)
     return np.random.default_rng(seed)
+
+
+def seed(offset: int = 0) -> int:
+    """A seed derived from the active seed of :func:`setup`: ``1000 * active + offset``.
+
+    A notebook writes ``ck.models.mlp(..., seed=ck.seed())`` and ``seed=ck.seed(1)`` where it
+    needs two different draws. With the active seed 0 these are the plain seeds 0 and 1; with
+    ``COURSEKIT_SEED=2`` they are 2000 and 2001, so the draws of two active seeds never overlap.
+
+    Args:
+        offset: an integer in [0, 1000).
+    """
+    if not isinstance(offset, (int, np.integer)) or isinstance(offset, bool):
+        raise TypeError(f"offset must be an integer in [0, 1000), got {offset!r}")
+    if not 0 <= offset < 1000:
+        raise ValueError(f"offset must be in [0, 1000), got {offset}")
+    return 1000 * _active_seed + int(offset)
 
 
 class Source:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
+import io
 import sys
 from pathlib import Path
 
@@ -99,6 +101,17 @@ def test_the_table_marks_what_misses_its_budget_and_replaces_the_readme_section(
         bench.replace_table("no markers", table)
 
 
+def test_marked_json_is_found_among_any_other_output() -> None:
+    code = bench.print_marked_json("[1, 2]")
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        exec(code, {})
+    noisy = f"warning: before\n{printed.getvalue()}UserWarning: after\n[3]\n"
+    assert bench.read_marked_json(noisy) == [1, 2]
+    with pytest.raises(ValueError, match="no line starting with"):
+        bench.read_marked_json("UserWarning: only noise\n[3]\n")
+
+
 def test_the_readme_holds_a_benchmark_table() -> None:
     readme = (ROOT / "README.md").read_text()
     section = readme.split(bench.README_START)[1].split(bench.README_END)[0]
@@ -115,7 +128,20 @@ def test_run_notebook_times_it_and_probes_its_widgets(tmp_path: Path) -> None:
             "from test_benchmarks import toy_app\n"
             "app = toy_app()\n"
             "app.widget"
-        )
+        ),
+        # What another CPU's kernel did: a warning on stderr and stray lines on stdout, printed
+        # while the probe runs and after its JSON. The probe must still read its JSON.
+        nbformat.v4.new_code_cell(
+            "import atexit, sys, warnings\n"
+            "def _noise(change):\n"
+            "    print('a stray line on stdout')\n"
+            "    warnings.warn('a kernel warning on stderr', stacklevel=1)\n"
+            "    sys.stderr.write('{not json}\\n')\n"
+            "app.controls['slope'].observe(_noise, 'value')\n"
+            "def _trailing(*args):\n"
+            "    print('UserWarning: a line printed after every cell')\n"
+            "get_ipython().events.register('post_run_cell', _trailing)"
+        ),
     ]
     path = tmp_path / "toy.ipynb"
     nbformat.write(nb, path)

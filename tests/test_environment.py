@@ -1,36 +1,104 @@
-"""The conda/Binder environment and pyproject.toml name the same dependencies."""
+"""The locked course environment: requirements-lock.txt, pyproject.toml, environment.yml and the
+Makefile agree, and the environment the tests run in is the locked one."""
 
 from __future__ import annotations
 
 import re
+import sys
+from importlib import metadata
 from pathlib import Path
 
 import tomllib
 import yaml
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
+from packaging.version import Version
 
 ROOT = Path(__file__).resolve().parent.parent
-CONDA_TO_PIP = {"pytorch": "torch"}  # conda-forge names that differ from PyPI's
+LOCK = ROOT / "requirements-lock.txt"
 
 
-def parse(requirement: str) -> tuple[str, str]:
-    match = re.fullmatch(r"\s*([A-Za-z0-9_.\-]+)\s*(.*?)\s*", requirement)
-    assert match, requirement
-    name = match.group(1).lower().replace("_", "-")
-    return CONDA_TO_PIP.get(name, name), match.group(2).replace(" ", "")
+def locked() -> dict[str, str]:
+    """Package name -> pinned version, for every requirement line of the lock."""
+    pins = {}
+    for line in LOCK.read_text().splitlines():
+        line = line.split("#")[0].strip()
+        if not line:
+            continue
+        match = re.fullmatch(r"([A-Za-z0-9_.\-]+)==([^\s;]+)", line)
+        assert match, f"not an exact pin in {LOCK.name}: {line!r}"
+        pins[canonicalize_name(match.group(1))] = match.group(2)
+    return pins
 
 
-def test_environment_yml_and_pyproject_agree() -> None:
+def project_requirements() -> list[Requirement]:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    environment = yaml.safe_load((ROOT / "environment.yml").read_text())
-    conda = [d for d in environment["dependencies"] if isinstance(d, str)]
-    pip = next(d["pip"] for d in environment["dependencies"] if isinstance(d, dict))
-    conda_deps = dict(parse(d) for d in conda if parse(d)[0] not in ("python", "pip"))
-    assert conda_deps == dict(parse(d) for d in project["dependencies"])
-    assert (
-        dict([parse(d) for d in conda if d.startswith("python")])["python"]
-        == project["requires-python"]
+    test_extra = project["optional-dependencies"]["test"]
+    return [Requirement(r) for r in [*project["dependencies"], *test_extra]]
+
+
+def test_the_lock_pins_every_package_exactly_and_satisfies_pyproject() -> None:
+    pins = locked()
+    assert len(pins) > 100  # the whole environment, not only the direct dependencies
+    for requirement in project_requirements():
+        name = canonicalize_name(requirement.name)
+        assert name in pins, f"{name} is in pyproject.toml but not in the lock"
+        assert requirement.specifier.contains(Version(pins[name]), prereleases=True), (
+            f"the lock's {name}=={pins[name]} is outside pyproject.toml's {requirement.specifier}"
+        )
+
+
+def test_the_lock_takes_torch_s_cpu_build_and_no_cuda_package() -> None:
+    pins = locked()
+    assert pins["torch"] == "2.13.0+cpu"
+    cuda = [name for name in pins if name.startswith(("nvidia-", "triton", "cuda-"))]
+    assert cuda == [], f"CUDA packages in the lock: {cuda}"
+    assert "make lock" in LOCK.read_text().splitlines()[1]  # how it is regenerated
+
+
+def test_the_environment_under_test_is_the_locked_one() -> None:
+    pins = locked()
+    assert f"{sys.version_info.major}.{sys.version_info.minor}" == "3.11"  # the lock's Python
+    different = {}
+    for name, version in pins.items():
+        try:
+            installed = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            installed = None
+        if installed != version:
+            different[name] = (version, installed)
+    assert different == {}, (
+        f"installed versions differ from the lock (pinned, installed): {different}"
     )
-    assert "-e ." in pip  # the package itself
+    installed_cuda = [
+        d.metadata["Name"]
+        for d in metadata.distributions()
+        if d.metadata["Name"].lower().startswith("nvidia-")
+    ]
+    assert installed_cuda == []
+
+
+def test_environment_yml_installs_the_lock() -> None:
+    environment = yaml.safe_load((ROOT / "environment.yml").read_text())
+    dependencies = environment["dependencies"]
+    conda = [d for d in dependencies if isinstance(d, str)]
+    pip = next(d["pip"] for d in dependencies if isinstance(d, dict))
+    assert "python=3.11" in conda and "pip" in conda
+    assert len(conda) == 2, "every other package comes from the lock, through pip"
+    assert f"-r {LOCK.name}" in pip and "-e ." in pip
+    assert pip.index(f"-r {LOCK.name}") < pip.index("-e .")
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    assert Requirement(f"python{project['requires-python']}").specifier.contains("3.11")
+
+
+def test_the_makefile_installs_from_the_lock_and_regenerates_it() -> None:
+    makefile = (ROOT / "Makefile").read_text()
+    assert "LOCK ?= requirements-lock.txt" in makefile
+    assert "-r $(LOCK)" in makefile and "--no-deps -e ." in makefile
+    assert makefile.index("-r $(LOCK)") < makefile.index("--no-deps -e .")
+    assert "TORCH ?= torch==2.13.0" in makefile
+    assert "\nlock:" in makefile and "uv pip compile pyproject.toml --extra test" in makefile
+    assert "\nrobust: setup" in makefile and "tools/robust.py" in makefile
 
 
 def test_the_readme_test_command_is_what_ci_runs() -> None:
@@ -40,7 +108,13 @@ def test_the_readme_test_command_is_what_ci_runs() -> None:
     assert ci.strip().splitlines()[-1].split("#")[0].strip() == "make test"
 
 
-def test_torch_is_pinned_before_the_package_is_installed() -> None:
+def test_make_test_runs_the_notebooks_on_an_emulated_cpu_too() -> None:
+    sys.path.insert(0, str(ROOT / "tools"))
+    import robust
+
     makefile = (ROOT / "Makefile").read_text()
-    assert "TORCH ?= torch==2.13.0" in makefile
-    assert makefile.index("$(TORCH)\n") < makefile.index('-e ".[test]"')
+    emulated = " ".join(f"{k}={v}" for k, v in robust.CPU_CONFIGS[robust.CI_CONFIG].items())
+    assert f"EMULATED_CPU := {emulated}" in makefile
+    test_recipe = makefile.split("\ntest:")[1].split("\n\n")[0]
+    assert "$(EMULATED_CPU) $(BIN)/python -m pytest notebooks" in test_recipe
+    assert "browser" in test_recipe.splitlines()[0]  # system packages first

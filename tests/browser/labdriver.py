@@ -55,6 +55,29 @@ CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrom
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
 
 
+#: Marks the one line of kernel output that carries JSON: a kernel may print warnings (to
+#: stderr or stdout) before or after it, on any machine, and those must not be parsed.
+JSON_MARKER = "@@coursekit-json@@ "
+
+
+def print_marked_json(expression: str) -> str:
+    """Python code that prints ``expression`` as JSON on one line that starts with the marker."""
+    return f"import json as _j\nprint({JSON_MARKER!r} + _j.dumps({expression}))\ndel _j\n"
+
+
+def read_marked_json(text: str) -> Any:
+    """Parse the JSON of the last marked line in ``text``, ignoring every other line.
+
+    Raises:
+        ValueError: if no line carries the marker (the text is quoted, so the caller sees
+            what the kernel printed instead, for example an error).
+    """
+    marked = [line for line in text.splitlines() if line.startswith(JSON_MARKER)]
+    if not marked:
+        raise ValueError(f"no line starting with {JSON_MARKER.strip()!r} in {text[-2000:]!r}")
+    return json.loads(marked[-1][len(JSON_MARKER) :])
+
+
 class LabError(RuntimeError):
     """JupyterLab or Chromium could not be started, or a notebook could not be driven."""
 
@@ -392,7 +415,9 @@ _ASK_KERNEL = """async (code) => {
   const future = kernel.requestExecute({code: code, silent: false, store_history: false});
   let text = '';
   future.onIOPub = (msg) => {
-    if (msg.header.msg_type === 'stream') { text += msg.content.text; }
+    if (msg.header.msg_type === 'stream' && msg.content.name === 'stdout') {
+      text += msg.content.text;
+    }
     if (msg.header.msg_type === 'error') { text += 'ERROR ' + msg.content.evalue; }
   };
   await future.done;
@@ -400,9 +425,9 @@ _ASK_KERNEL = """async (code) => {
 }"""
 
 _ALIVE_CODE = (
-    "import json as _j, ipywidgets.widgets.widget as _w\n"
-    "print(_j.dumps(sorted(_w._instances)))\n"
-    "del _j, _w"
+    "import ipywidgets.widgets.widget as _w\n"
+    + print_marked_json("sorted(_w._instances)")
+    + "del _w\n"
 )
 
 _ROOTS = ".jp-OutputArea-output > .jupyter-widgets"
@@ -519,8 +544,8 @@ def drive_notebook(
         ]
         alive_text = page.evaluate(_ASK_KERNEL, _ALIVE_CODE)
         try:
-            alive = set(json.loads(alive_text))
-        except json.JSONDecodeError as error:
+            alive = set(read_marked_json(alive_text))
+        except ValueError as error:
             raise LabError(f"{name}: could not list live widgets: {alive_text!r}") from error
         widgets = page.evaluate(_WIDGETS, _ROOTS)
         report = NotebookReport(
