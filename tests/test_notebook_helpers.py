@@ -31,6 +31,39 @@ def test_setup_returns_a_seeded_generator() -> None:
     np.testing.assert_array_equal(a, b)
 
 
+def test_the_environment_overrides_the_seed_and_ck_seed_follows(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("COURSEKIT_SEED", raising=False)
+    ck.setup(seed=0)
+    assert (ck.seed(), ck.seed(1), ck.seed(999)) == (0, 1, 999)  # the plain seeds of seed 0
+    reference = draws()
+    monkeypatch.setenv("COURSEKIT_SEED", "3")
+    rng = ck.setup(seed=0)
+    assert (ck.seed(), ck.seed(1)) == (3000, 3001)  # never a seed that seed 0 uses
+    assert draws() != reference
+    ck.setup(seed=3)
+    monkeypatch.delenv("COURSEKIT_SEED")
+    np.testing.assert_array_equal(rng.standard_normal(3), ck.setup(seed=3).standard_normal(3))
+    ck.setup(seed=0)
+    assert draws() == reference and ck.seed() == 0
+
+
+@pytest.mark.parametrize("value", ["-1", "x", "1.5", " 2e3"])
+def test_a_bad_seed_override_is_named(monkeypatch: pytest.MonkeyPatch, value: str) -> None:
+    monkeypatch.setenv("COURSEKIT_SEED", value)
+    with pytest.raises(ValueError, match="COURSEKIT_SEED must be an integer >= 0"):
+        ck.setup(seed=0)
+
+
+@pytest.mark.parametrize(
+    ("offset", "error"), [(-1, ValueError), (1000, ValueError), (0.5, TypeError)]
+)
+def test_seed_offsets_stay_below_the_next_active_seed(offset: object, error: type) -> None:
+    with pytest.raises(error, match=r"offset must be"):
+        ck.seed(offset)  # type: ignore[arg-type]
+
+
 def test_setup_uses_one_thread_and_deterministic_algorithms() -> None:
     torch.set_num_threads(2)
     torch.use_deterministic_algorithms(False)
