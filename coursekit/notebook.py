@@ -102,6 +102,24 @@ def seed(offset: int = 0) -> int:
     return 1000 * _active_seed + int(offset)
 
 
+def below(value: float, bound: float) -> str:
+    """Print a residual as the bound it is under: ``"below 1e-12"``, or the value if it is not.
+
+    A residual such as ``|ours - torch|`` or ``|cov - I|`` is round-off noise: its digits change
+    from one CPU to another (1.6e-13 on one machine, 1.4e-13 on the next), so a notebook that
+    prints them cannot keep a stored output that holds everywhere. What is true everywhere is the
+    bound, and the notebook asserts ``value < bound`` next to the print.
+
+    >>> below(1.4e-13, 1e-12), below(3e-3, 1e-12)
+    ('below 1e-12', '0.003 (not below 1e-12)')
+    """
+    if not bound > 0:
+        raise ValueError(f"bound must be > 0, got {bound!r}")
+    if abs(value) < bound:
+        return f"below {bound:.0e}".replace("e-0", "e-").replace("e+0", "e+")
+    return f"{value:.3g} (not below {bound:.0e})".replace("e-0", "e-").replace("e+0", "e+")
+
+
 class Source:
     """A function's source code that renders as a highlighted code block in a notebook.
 

@@ -107,3 +107,13 @@ def test_show_source_rejects_what_has_no_source() -> None:
         ck.show_source(42)  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="not available"):
         ck.show_source(len)
+
+
+def test_below_prints_a_residual_as_its_bound_and_anything_else_as_itself() -> None:
+    assert ck.notebook.below(1.4e-13, 1e-12) == "below 1e-12"
+    assert ck.notebook.below(-1.6e-15, 1e-12) == "below 1e-12"  # a size, whatever its sign
+    assert ck.notebook.below(2e-7, 1e-6) == "below 1e-6"
+    assert ck.notebook.below(3e-3, 1e-12) == "0.003 (not below 1e-12)"
+    assert ck.notebook.below(float("nan"), 1e-12) == "nan (not below 1e-12)"
+    with pytest.raises(ValueError, match="bound must be > 0"):
+        ck.notebook.below(1.0, 0.0)
