@@ -4,6 +4,8 @@ Makefile agree, and the environment the tests run in is the locked one."""
 from __future__ import annotations
 
 import re
+import shutil
+import subprocess
 import sys
 from importlib import metadata
 from pathlib import Path
@@ -118,3 +120,30 @@ def test_make_test_runs_the_notebooks_on_an_emulated_cpu_too() -> None:
     test_recipe = makefile.split("\ntest:")[1].split("\n\n")[0]
     assert "$(EMULATED_CPU) $(BIN)/python -m pytest notebooks" in test_recipe
     assert "browser" in test_recipe.splitlines()[0]  # system packages first
+
+
+def test_make_browser_says_what_is_missing_where_it_cannot_install_it(tmp_path: Path) -> None:
+    make = shutil.which("make")
+    assert make, "the two commands need make"
+    empty = tmp_path / "bin"  # a PATH with no dpkg, no apt-get, no sudo and no chromium
+    empty.mkdir()
+    base = {"PATH": str(empty), "HOME": str(tmp_path)}
+
+    def run(*args: str, **env: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [make, "--no-print-directory", "browser", *args],
+            cwd=ROOT,
+            env={**base, **env},
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+
+    missing = run()
+    assert missing.returncode != 0
+    assert "the browser tests need Chromium" in missing.stderr
+    assert "COURSEKIT_CHROMIUM=" in missing.stderr and "BROWSER=skip" in missing.stderr
+    assert run("BROWSER=skip").returncode == 0
+    configured = run(COURSEKIT_CHROMIUM="/opt/chrome/chrome")
+    assert configured.returncode == 0 and "using COURSEKIT_CHROMIUM" in configured.stdout
