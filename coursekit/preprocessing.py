@@ -118,8 +118,11 @@ class PCAWhitening(_Transformer):
     """x' = Lambda^{-1/2} U^T (x - mu) with C = U Lambda U^T the covariance (eigenvalues sorted
     large to small); ``epsilon`` is added to Lambda against division by ~0.
 
-    With ``epsilon = 0`` it equals ``sklearn.decomposition.PCA(whiten=True)`` up to the sign of
-    each component.
+    An eigenvector's sign is arbitrary, and LAPACK builds differ in the one they return (MKL,
+    OpenBLAS, Accelerate), which would flip whitened coordinates from one machine to another. So
+    each component is flipped to make its largest-magnitude entry positive, scikit-learn's
+    ``svd_flip`` convention; with ``epsilon = 0`` it then equals
+    ``sklearn.decomposition.PCA(whiten=True)``.
     """
 
     def __init__(self, epsilon: float = 1e-5) -> None:
@@ -136,7 +139,10 @@ class PCAWhitening(_Transformer):
         eigenvalues, eigenvectors = np.linalg.eigh(np.atleast_2d(covariance))
         order = np.argsort(eigenvalues)[::-1]
         self.explained_variance_ = np.clip(eigenvalues[order], 0.0, None)
-        self.components_ = eigenvectors[:, order].T  # rows: principal axes
+        components = eigenvectors[:, order].T  # rows: principal axes
+        largest = np.argmax(np.abs(components), axis=1)
+        signs = np.sign(components[np.arange(len(components)), largest])
+        self.components_ = components * signs[:, None]  # the same signs on every machine
         if self.epsilon == 0 and np.any(self.explained_variance_ <= 0):
             raise ValueError(
                 "the covariance is singular (some feature combinations are constant): use "

@@ -36,11 +36,25 @@ def test_constant_features_do_not_divide_by_zero() -> None:
         np.testing.assert_allclose(scaler.fit_transform(X), sk.fit_transform(X), atol=1e-12)
 
 
-def test_pca_whitening_equals_sklearn_up_to_signs(X) -> None:
-    ours = P.PCAWhitening(epsilon=0.0).fit_transform(X)
-    theirs = PCA(whiten=True).fit_transform(X)
-    signs = np.sign(np.sum(ours * theirs, axis=0))
-    np.testing.assert_allclose(ours * signs, theirs, rtol=1e-9, atol=1e-9)
+def test_pca_whitening_equals_sklearn_signs_included(X) -> None:
+    ours = P.PCAWhitening(epsilon=0.0).fit(X)
+    theirs = PCA(whiten=True).fit(X)
+    np.testing.assert_allclose(ours.components_, theirs.components_, rtol=1e-9, atol=1e-9)
+    np.testing.assert_allclose(ours.transform(X), theirs.transform(X), rtol=1e-9, atol=1e-9)
+
+
+def test_pca_signs_do_not_depend_on_the_sign_lapack_returns(X, monkeypatch) -> None:
+    reference = P.PCAWhitening().fit(X).components_
+    eigh = np.linalg.eigh
+
+    def flipped(matrix):  # another LAPACK: the same eigenvectors, some with the other sign
+        values, vectors = eigh(matrix)
+        return values, vectors * np.where(np.arange(vectors.shape[1]) % 2 == 0, -1.0, 1.0)
+
+    monkeypatch.setattr(np.linalg, "eigh", flipped)
+    np.testing.assert_array_equal(P.PCAWhitening().fit(X).components_, reference)
+    rows = np.arange(len(reference))
+    assert np.all(reference[rows, np.abs(reference).argmax(axis=1)] > 0)
 
 
 @pytest.mark.parametrize("whitening", [P.PCAWhitening, P.ZCAWhitening])

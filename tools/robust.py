@@ -1,6 +1,6 @@
 """The robustness matrix: the notebooks' claims must hold on every machine, not just on ours.
 
-    .venv/bin/python tools/robust.py                 # both parts below (about 10 minutes)
+    .venv/bin/python tools/robust.py                 # both parts below (about 7 minutes)
     .venv/bin/python tools/robust.py seeds           # (b) every notebook's asserts, seeds 0-4
     .venv/bin/python tools/robust.py cpus            # (a) nbval under emulated CPUs
     .venv/bin/python tools/robust.py seeds --seeds 1 3 --notebooks notebooks/5.3-*.ipynb
@@ -14,8 +14,9 @@ trajectory. No one owns every CPU, so the matrix imitates them in two ways:
     Each configuration computes different floats, like another machine. nbval runs every
     notebook under each one and compares every stored output (strict, as in CI).
 (b) **other draws**: ``COURSEKIT_SEED=s`` reruns a notebook with every seed changed
-    (``ck.setup`` and ``ck.seed``). Each notebook runs for seeds 0-4 with nbclient; outputs are
-    not compared, but every cell must run without error, so every ``assert`` must hold.
+    (``ck.setup`` and ``ck.seed``). Each notebook runs for seeds 0-4 with nbclient, natively and
+    under the emulated CPU that CI uses; outputs are not compared, but every cell must run
+    without error, so every ``assert`` must hold.
 
 The machine's own ``OPENBLAS_*`` variables are passed on untouched. Prints a Markdown table
 (configurations or seeds x notebooks, each with its wall time) and exits with status 1 if any
@@ -63,8 +64,8 @@ class Outcome:
         return not self.failures
 
 
-def run_with_seed(path: Path, seed: int, timeout: float = 600.0) -> Outcome:
-    """Execute ``path`` in a fresh kernel with ``COURSEKIT_SEED=seed``; collect failed cells.
+def run_with_seed(path: Path, seed: int, config: str = "native", timeout: float = 600.0) -> Outcome:
+    """Execute ``path`` in a fresh kernel with ``COURSEKIT_SEED=seed`` under the CPU ``config``.
 
     Every cell runs (errors are recorded, not raised), so one failed claim does not hide the
     next; a cell that fails only because an earlier one did is still listed.
@@ -72,7 +73,6 @@ def run_with_seed(path: Path, seed: int, timeout: float = 600.0) -> Outcome:
     import nbclient
     import nbformat
 
-    os.environ["COURSEKIT_SEED"] = str(seed)  # the kernel inherits this process's environment
     nb = nbformat.read(path, as_version=4)
     client = nbclient.NotebookClient(
         nb,
@@ -81,16 +81,26 @@ def run_with_seed(path: Path, seed: int, timeout: float = 600.0) -> Outcome:
         allow_errors=True,
         resources={"metadata": {"path": str(path.parent)}},
     )
-    start = time.perf_counter()
-    client.execute()
-    seconds = time.perf_counter() - start
+    # The kernel inherits this process's environment: set it for this job, then put it back.
+    saved = dict(os.environ)
+    for name in {key for env in CPU_CONFIGS.values() for key in env}:
+        os.environ.pop(name, None)
+    os.environ.update({**CPU_CONFIGS[config], "COURSEKIT_SEED": str(seed)})
+    try:
+        start = time.perf_counter()
+        client.execute()
+        seconds = time.perf_counter() - start
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
     failures = []
     for index, cell in enumerate(nb.cells):
         for output in cell.get("outputs", []):
             if output.get("output_type") == "error":
                 line = _error_line(cell.source, output)
                 failures.append(f"cell {index}: {output['ename']}: {output['evalue']}{line}")
-    return Outcome(path.stem, f"seed {seed}", seconds, failures)
+    setting = f"seed {seed}" if config == "native" else f"seed {seed}, {config}"
+    return Outcome(path.stem, setting, seconds, failures)
 
 
 def _error_line(source: str, output: dict) -> str:
@@ -106,9 +116,11 @@ def _error_line(source: str, output: dict) -> str:
 
 def run_nbval(path: Path, config: str, timeout: float = 900.0) -> Outcome:
     """Run nbval (strict, every stored output compared) on ``path`` under an emulated CPU."""
-    env = {**os.environ, **CPU_CONFIGS[config]}
-    env.pop("COURSEKIT_SEED", None)  # stored outputs are seed 0's
+    emulated = {key for env in CPU_CONFIGS.values() for key in env} | {"COURSEKIT_SEED"}
+    env = {k: v for k, v in os.environ.items() if k not in emulated}  # stored outputs: seed 0
+    env.update(CPU_CONFIGS[config])
     command = [sys.executable, "-m", "pytest", str(path), "-q", "-p", "no:cacheprovider"]
+    command += ["-c", str(ROOT / "pyproject.toml")]  # the nbval options, wherever path is
     start = time.perf_counter()
     done = subprocess.run(
         command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout, check=False
@@ -167,6 +179,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--configs", nargs="+", choices=list(CPU_CONFIGS), default=list(CPU_CONFIGS)
     )
+    parser.add_argument(
+        "--seed-configs",
+        nargs="+",
+        choices=list(CPU_CONFIGS),
+        default=["native", CI_CONFIG],
+        help="the CPU configurations under which every seed runs",
+    )
     parser.add_argument("--workers", type=int, default=min(2, os.cpu_count() or 1))
     args = parser.parse_args(argv)
     if any(seed < 0 for seed in args.seeds):
@@ -187,12 +206,17 @@ def main(argv: list[str] | None = None) -> int:
         report.append("nbval (strict) under emulated CPUs:\n\n" + table(found, args.configs))
         outcomes += found
     if args.part in ("all", "seeds"):
-        print(f"(b) every notebook's asserts for seeds {args.seeds}:")
-        jobs = [(run_with_seed, path, seed) for seed in args.seeds for path in notebooks]
-        found = run_jobs(jobs, args.workers)
-        settings = [f"seed {seed}" for seed in args.seeds]
-        report.append("Asserts (nbclient) for each seed:\n\n" + table(found, settings))
-        outcomes += found
+        for config in args.seed_configs:
+            print(f"(b) every notebook's asserts for seeds {args.seeds}, CPU {config}:")
+            jobs = [
+                (run_with_seed, path, seed, config) for seed in args.seeds for path in notebooks
+            ]
+            found = run_jobs(jobs, args.workers)
+            settings = [o.setting for o in found[:: len(notebooks)]]
+            report.append(
+                f"Asserts (nbclient) for each seed, CPU {config}:\n\n" + table(found, settings)
+            )
+            outcomes += found
     elapsed = time.perf_counter() - start
     print()
     print("\n\n".join(report))
