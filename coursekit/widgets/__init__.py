@@ -1,0 +1,35 @@
+"""Interactive figures for lectures, one module per lesson, on shared machinery.
+
+* :mod:`.core` - :class:`SliderApp`, :func:`slider_app` and the helpers every widget uses
+* :mod:`.landscape` - escaping a saddle (5.1)
+* :mod:`.minibatch` - retraining for a batch size and a rate (5.2)
+* :mod:`.optim` - the schedule explorer and the optimizer race (5.3)
+* :mod:`.initialization` - per-layer activations and gradients (5.4)
+
+Every factory returns a :class:`SliderApp`, the widget *and* its update function, so that tests
+can move a control and read what was drawn without a browser.
+"""
+
+from .core import LATENCY_BUDGET, WIDGET_KINDS, SliderApp, freeze, slider_app, style_controls
+from .initialization import INIT_CHOICES, init_explorer, layer_statistics
+from .landscape import saddle_escape
+from .minibatch import BATCH_SIZES, minibatch_explorer
+from .optim import RACE_RULES, optimizer_race, schedule_explorer
+
+__all__ = [
+    "BATCH_SIZES",
+    "INIT_CHOICES",
+    "LATENCY_BUDGET",
+    "RACE_RULES",
+    "WIDGET_KINDS",
+    "SliderApp",
+    "freeze",
+    "init_explorer",
+    "layer_statistics",
+    "minibatch_explorer",
+    "optimizer_race",
+    "saddle_escape",
+    "schedule_explorer",
+    "slider_app",
+    "style_controls",
+]

@@ -1,0 +1,147 @@
+"""The machinery every lecture widget shares: a live figure wired to its controls.
+
+Every factory in :mod:`coursekit.widgets` returns a :class:`SliderApp`: the widget *and* its
+update function. The pattern (one figure, reused; sliders that fire on release; the figure
+rendered to a PNG image widget) keeps the figures testable without a browser: a test sets a
+slider's ``.value`` and reads the artists' data or the image bytes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import ipywidgets as widgets
+from matplotlib.figure import Figure
+
+from ..plot import Blitter, figure_png
+
+#: The two kinds of live figure, with their latency budgets in seconds (DESIGN.md section 9).
+WIDGET_KINDS = ("toy", "retrain")
+LATENCY_BUDGET = {"toy": 0.05, "retrain": 2.0}
+
+
+@dataclass
+class SliderApp:
+    """A live figure: ``widget`` to display, ``update()`` to redraw from the controls' values.
+
+    ``artists`` names the lines and texts that ``update`` changes, so tests can read them.
+    ``kind`` is ``"toy"`` for a figure computed in milliseconds (budget: 50 ms per change) or
+    ``"retrain"`` for one that trains a network (budget: 2 s, with a progress bar); the widget
+    carries it as the CSS class ``coursekit-toy`` or ``coursekit-retrain`` so that browser tests
+    and benchmarks know which budget applies.
+    """
+
+    widget: widgets.Widget
+    update: Callable[[], None]
+    controls: dict[str, widgets.ValueWidget]
+    figure: Figure
+    image: widgets.Image
+    status: widgets.HTML
+    progress: widgets.IntProgress
+    artists: dict[str, Any] = field(default_factory=dict)
+    kind: str = "toy"
+    paused: bool = False
+
+    def set(self, **values: Any) -> None:
+        """Set several controls at once and redraw once (for tests and scripted demos)."""
+        for name in values:
+            if name not in self.controls:
+                raise KeyError(f"unknown control {name!r}; the controls are {list(self.controls)}")
+        self.paused = True
+        try:
+            for name, value in values.items():
+                self.controls[name].value = value
+        finally:
+            self.paused = False
+        self.update()
+
+    def _ipython_display_(self) -> None:  # pragma: no cover - needs a kernel
+        from IPython.display import display
+
+        display(self.widget)
+
+
+def slider_app(
+    controls: dict[str, widgets.ValueWidget],
+    figure: Figure,
+    draw: Callable[..., str],
+    *,
+    artists: dict[str, Any] | None = None,
+    progress_max: int = 1,
+    kind: str = "toy",
+    render: Callable[[], bytes] | None = None,
+    panel: widgets.Widget | None = None,
+) -> SliderApp:
+    """Wire ``controls`` to ``draw(progress=..., **values)`` and show ``figure`` as an image.
+
+    ``draw`` updates the figure's artists in place and returns a status message (HTML). Each
+    control fires only when the slider is released (``continuous_update=False``). ``kind`` is
+    ``"toy"`` or ``"retrain"`` (see :class:`SliderApp`). ``render`` makes the PNG (default:
+    ``figure_png(figure)``; a :class:`coursekit.plot.Blitter` is much faster). ``panel`` lays
+    out the controls (default: one row that wraps).
+    """
+    if kind not in WIDGET_KINDS:
+        raise ValueError(f"kind must be one of {WIDGET_KINDS}, got {kind!r}")
+    # shown at its natural size (a stretched PNG looks blurred), shrunk on narrow screens
+    natural = f"{round(figure.get_figwidth() * figure.dpi)}px"
+    image = widgets.Image(format="png", layout=widgets.Layout(width=natural, max_width="100%"))
+    status = widgets.HTML(layout=widgets.Layout(min_height="1.5em"))
+    progress = widgets.IntProgress(
+        value=0, min=0, max=progress_max, layout=widgets.Layout(width="16em", visibility="hidden")
+    )
+    app = SliderApp(
+        widget=widgets.VBox(),
+        update=lambda: None,
+        controls=controls,
+        figure=figure,
+        image=image,
+        status=status,
+        progress=progress,
+        artists=artists if artists is not None else {},
+        kind=kind,
+    )
+
+    def update(_change: Any = None) -> None:
+        if app.paused:
+            return
+        values = {name: control.value for name, control in controls.items()}
+        status.value = draw(progress=progress, **values)
+        image.value = render() if render is not None else figure_png(figure)
+
+    for control in controls.values():
+        if hasattr(control, "continuous_update"):
+            control.continuous_update = False
+        control.observe(update, names="value")
+    app.update = update
+    app.widget.children = [
+        panel
+        if panel is not None
+        else widgets.HBox(list(controls.values()), layout=widgets.Layout(flex_flow="row wrap")),
+        widgets.HBox([progress, status]),
+        image,
+    ]
+    app.widget.add_class(f"coursekit-{kind}")
+    update()
+    return app
+
+
+def style_controls(controls: dict[str, widgets.ValueWidget], width: str | None = None) -> None:
+    """Show each control's whole description and, optionally, give every control one width."""
+    for control in controls.values():
+        control.style.description_width = "initial"
+        if width is not None:
+            control.layout.width = width
+
+
+def freeze(figure: Figure, dynamic: Iterable[Any]) -> Blitter:
+    """Lay ``figure`` out once, then keep that layout, and blit only the ``dynamic`` artists.
+
+    A constrained layout recomputed on every slider move costs more than the whole redraw of
+    a toy widget, and the axes of these figures never move, so the layout is frozen after the
+    first pass and the static background is drawn once (see :class:`coursekit.plot.Blitter`).
+    """
+    figure.get_layout_engine().execute(figure)
+    figure.set_layout_engine("none")
+    return Blitter(figure, list(dynamic))

@@ -1,0 +1,276 @@
+"""Learning rates and optimizers (5.3): the schedules, and an optimizer race on 2-D surfaces."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import ipywidgets as widgets
+import numpy as np
+from matplotlib.figure import Figure
+
+from .. import optim, schedules
+from .. import surfaces as surfaces_module
+from ..plot import Blitter
+from .core import SliderApp, freeze, slider_app, style_controls
+
+#: The update rules offered by :func:`optimizer_race`, built from the sliders' values.
+RACE_RULES: dict[str, Callable[[float, float], Any]] = {
+    "SGD": lambda m, b2: optim.sgd(),
+    "momentum": lambda m, b2: optim.momentum(m),
+    "Nesterov": lambda m, b2: optim.momentum(m, nesterov=True),
+    "AdaGrad": lambda m, b2: optim.adagrad(1e-8),
+    "RMSprop": lambda m, b2: optim.rmsprop(b2, 1e-8),
+    "Adam": lambda m, b2: optim.adam(m, b2, 1e-8),
+    "Newton": None,  # needs the Hessian: optim.newton, with step size 1
+}
+
+
+def optimizer_race(
+    surface: str = "Rosenbrock",
+    optimizers: tuple[str, ...] = ("SGD", "momentum", "RMSprop", "Adam"),
+    *,
+    lr: float = 0.001,
+    momentum: float = 0.9,
+    beta2: float = 0.999,
+    steps: int = 150,
+) -> SliderApp:
+    """Optimizers racing on a 2-D surface: paths on the contour plot, f(theta_t) per step.
+
+    Controls: the surface (:func:`coursekit.surfaces.catalogue`), which optimizers run, the
+    learning rate alpha (shared), the momentum factor lambda (also Adam's beta1), the decay
+    beta2 of the squared-gradient average (RMSprop's and Adam's), and the number of steps.
+    A run that leaves the region is cut where it diverged and named in the status line.
+    Paths are cached per setting, so a slider that affects one rule recomputes only it.
+    """
+    catalogue = surfaces_module.catalogue()
+    if surface not in catalogue:
+        raise ValueError(f"surface must be one of {list(catalogue)}, got {surface!r}")
+    unknown = [name for name in optimizers if name not in RACE_RULES]
+    if unknown:
+        raise ValueError(f"optimizers must be among {list(RACE_RULES)}, got {unknown}")
+    controls: dict[str, widgets.ValueWidget] = {
+        "surface": widgets.Dropdown(options=list(catalogue), value=surface, description="surface"),
+        "optimizers": widgets.SelectMultiple(
+            options=list(RACE_RULES), value=tuple(optimizers), rows=7, description="optimizers"
+        ),
+        "lr": widgets.FloatLogSlider(
+            value=lr, base=10, min=-4, max=0, step=0.25, description="learning rate α"
+        ),
+        "momentum": widgets.FloatSlider(
+            value=momentum, min=0.0, max=0.99, step=0.01, description="momentum λ, β₁"
+        ),
+        "beta2": widgets.SelectionSlider(
+            options=[0.9, 0.99, 0.999, 0.9999], value=beta2, description="β₂ (RMSprop, Adam)"
+        ),
+        "steps": widgets.IntSlider(value=steps, min=10, max=300, step=10, description="steps"),
+    }
+    style_controls(controls)
+    for name in ("lr", "momentum", "beta2", "steps"):
+        controls[name].layout.width = "26em"
+    panel = widgets.HBox(
+        [
+            widgets.VBox([controls["surface"], controls["optimizers"]]),
+            widgets.VBox([controls[name] for name in ("lr", "momentum", "beta2", "steps")]),
+        ]
+    )
+
+    figure = Figure(figsize=(9.0, 3.6), dpi=84, layout="constrained")
+    ax_path, ax_loss = figure.subplots(1, 2, width_ratios=(1.2, 1.0))
+    ax_loss.set_xlabel("step t")
+    max_steps = controls["steps"].max
+    colors = {name: f"C{i}" for i, name in enumerate(RACE_RULES)}
+    lines: dict[str, Any] = {}
+    for name in RACE_RULES:
+        (lines[f"path_{name}"],) = ax_path.plot([], [], "-", color=colors[name], lw=1.5, label=name)
+        (lines[f"end_{name}"],) = ax_path.plot([], [], "o", color=colors[name], ms=5)
+        (lines[f"loss_{name}"],) = ax_loss.plot([], [], color=colors[name], lw=1.5)
+    (lines["start"],) = ax_path.plot([], [], "k^", ms=7, label="start")
+    (lines["minimum"],) = ax_path.plot([], [], "k*", ms=10, label="minimum")
+    handles = [lines[f"path_{name}"] for name in RACE_RULES] + [lines["start"], lines["minimum"]]
+    ax_loss.legend(handles=handles, loc="upper right", fontsize=7, ncol=3)
+    lines["shown_surface"] = None
+    dynamic = [lines[f"{part}_{name}"] for name in RACE_RULES for part in ("path", "end", "loss")]
+    blitter = Blitter(figure, dynamic)
+    cache: dict[tuple, np.ndarray] = {}
+
+    def path_of(name: str, s: surfaces_module.Surface, lr: float, m: float, b2: float, n: int):
+        rate = None if name == "Newton" else lr  # Newton takes full steps
+        key = (s.name, name, rate, m if name in ("momentum", "Nesterov", "Adam") else None)
+        key += (b2 if name in ("RMSprop", "Adam") else None, n)
+        if key not in cache:
+            if name == "Newton":
+                cache[key] = optim.newton(s.gradient, s.hessian, s.start, n, 1.0, limit=1e3)
+            else:
+                rule = RACE_RULES[name](m, b2)
+                cache[key] = optim.descend(rule, s.gradient, s.start, n, lr, limit=1e3)
+            if len(cache) > 256:
+                cache.pop(next(iter(cache)))
+        return cache[key]
+
+    contours: dict[str, Any] = {}
+    y_scales: dict[str, tuple] = {}
+
+    def show_surface(s: surfaces_module.Surface) -> None:
+        """Put the static part of ``s`` in place; its background is cached per surface."""
+        if s.name not in contours:
+            X, Y, Z = s.grid(80)
+            if s.log_levels:
+                levels = np.geomspace(max(Z.min(), 1e-3), Z.max(), 14)
+            else:
+                levels = np.linspace(Z.min(), Z.max(), 16)
+            contours[s.name] = ax_path.contour(
+                X, Y, Z, levels=levels, colors="0.75", linewidths=0.7
+            )
+            if np.isfinite(s.minimum[0]):
+                top = 10 * max(s(s.start) - s(s.minimum), 1.0)
+                y_scales[s.name] = ("log", (1e-10, top), "f(θ_t) − f(θ*)")
+            else:
+                y_scales[s.name] = ("linear", (Z.min(), Z.max()), "f(θ_t)")
+        for name, contour in contours.items():
+            contour.set_visible(name == s.name)
+        ax_path.set_xlim(*s.xlim)
+        ax_path.set_ylim(*s.ylim)
+        ax_path.set_title(f"{s.name}: f = {s.formula}", fontsize=9)
+        lines["start"].set_data([s.start[0]], [s.start[1]])
+        lines["minimum"].set_data([s.minimum[0]], [s.minimum[1]])
+        # fixed limits, so that the background (ticks included) never needs a redraw
+        scale, limits, label = y_scales[s.name]
+        ax_loss.set_xlim(0, max_steps)
+        ax_loss.set_yscale(scale)
+        ax_loss.set_ylim(*limits)
+        ax_loss.set_ylabel(label)
+        blitter.scene = s.name
+        lines["shown_surface"] = s.name
+
+    show_surface(catalogue["Beale"])  # the longest title
+    figure.get_layout_engine().execute(figure)  # lay out once, then keep the axes in place
+    figure.set_layout_engine("none")
+    for other in catalogue.values():  # draw every surface's background now, once
+        show_surface(other)
+        blitter.prepare()
+
+    def draw(
+        surface: str,
+        optimizers: tuple[str, ...],
+        lr: float,
+        momentum: float,
+        beta2: float,
+        steps: int,
+        progress: widgets.IntProgress,
+    ) -> str:
+        s = catalogue[surface]
+        if lines["shown_surface"] != s.name:
+            show_surface(s)
+        finite_min = np.isfinite(s.minimum[0])
+        f_min = s(s.minimum) if finite_min else 0.0
+        notes, finals = [], {}
+        for name in RACE_RULES:
+            keys = (f"path_{name}", f"end_{name}", f"loss_{name}")
+            if name not in optimizers:
+                for key in keys:
+                    lines[key].set_data([], [])
+                continue
+            path = path_of(name, s, lr, momentum, beta2, steps)
+            lines[f"path_{name}"].set_data(path[:, 0], path[:, 1])
+            lines[f"end_{name}"].set_data(path[-1:, 0], path[-1:, 1])
+            gap = s.value(path[:, 0], path[:, 1]) - f_min
+            shown = np.clip(gap, 1e-12, 1e12) if finite_min else np.clip(gap, -1e12, 1e12)
+            lines[f"loss_{name}"].set_data(np.arange(len(path)), shown)
+            if len(path) < steps + 1:
+                notes.append(f"{name} diverged at step {len(path) - 1}")
+            else:
+                finals[name] = float(gap[-1])
+        lines["finals"] = finals
+        best = min(finals, key=finals.get) if finals else None
+        status = f"α = {lr:.3g}, λ = β₁ = {momentum:.2f}, β₂ = {beta2}: "
+        status += f"lowest after {steps} steps: {best}" if best else "no run finished"
+        if notes:
+            status += ' · <span style="color:#b00">' + "; ".join(notes) + "</span>"
+        return status
+
+    return slider_app(
+        controls, figure, draw, artists=lines, kind="toy", render=blitter.png, panel=panel
+    )
+
+
+def schedule_explorer(total_steps: int = 1000) -> SliderApp:
+    """The decay schedules of 5.3 side by side, with sliders for their parameters.
+
+    Controls: the initial rate alpha_0, the decay rates beta of inverse-time, exponential and
+    natural-exponential decay, the length T of the cosine schedule, and a warmup length T'
+    applied to all of them (0: none). Piecewise-constant decay divides by 10 at T/2 and by 100
+    at 3T/4. The axes stay fixed so that the figure is redrawn in milliseconds.
+    """
+    if total_steps < 10:
+        raise ValueError(f"total_steps must be >= 10, got {total_steps}")
+    controls: dict[str, widgets.ValueWidget] = {
+        "lr0": widgets.FloatSlider(value=0.5, min=0.05, max=1.0, step=0.05, description="α₀"),
+        "inverse_beta": widgets.FloatLogSlider(
+            value=0.01, base=10, min=-4, max=0, step=0.25, description="β inverse time"
+        ),
+        "exponential_beta": widgets.FloatSlider(
+            value=0.995,
+            min=0.98,
+            max=1.0,
+            step=0.001,
+            readout_format=".3f",
+            description="β exponential",
+        ),
+        "natural_beta": widgets.FloatLogSlider(
+            value=0.003,
+            base=10,
+            min=-4,
+            max=-1,
+            step=0.25,
+            description="β natural exp",
+        ),
+        "cosine_steps": widgets.IntSlider(
+            value=total_steps, min=100, max=total_steps, step=50, description="T cosine"
+        ),
+        "warmup": widgets.IntSlider(value=0, min=0, max=200, step=10, description="T′ warmup"),
+    }
+    style_controls(controls, "19em")
+    figure = Figure(figsize=(8.0, 3.2), dpi=90, layout="constrained")
+    ax = figure.subplots()
+    ax.set_xlim(0, total_steps)
+    ax.set_ylim(0, 1.05)
+    ax.set_xlabel("step t")
+    ax.set_ylabel("learning rate α_t")
+    names = ("piecewise constant", "inverse time", "exponential", "natural exponential", "cosine")
+    lines: dict[str, Any] = {}
+    for i, name in enumerate(names):
+        (lines[name],) = ax.plot([], [], color=f"C{i}", lw=1.8, label=name)
+    ax.legend(loc="upper right", fontsize=8)
+    blitter = freeze(figure, lines.values())
+    steps = np.arange(total_steps + 1)
+
+    def draw(
+        lr0: float,
+        inverse_beta: float,
+        exponential_beta: float,
+        natural_beta: float,
+        cosine_steps: int,
+        warmup: int,
+        progress: widgets.IntProgress,
+    ) -> str:
+        made = {
+            "piecewise constant": schedules.piecewise_constant(
+                lr0, [total_steps // 2, 3 * total_steps // 4], [0.1, 0.01]
+            ),
+            "inverse time": schedules.inverse_time(lr0, inverse_beta),
+            "exponential": schedules.exponential(lr0, exponential_beta),
+            "natural exponential": schedules.natural_exponential(lr0, natural_beta),
+            "cosine": schedules.cosine(lr0, cosine_steps),
+        }
+        finals = {}
+        for name, schedule in made.items():
+            if warmup > 0:
+                schedule = schedules.linear_warmup(schedule, warmup)
+            rates = np.array([schedule(int(t)) for t in steps])
+            lines[name].set_data(steps, rates)
+            finals[name] = rates[-1]
+        lines["finals"] = finals
+        return "α at the last step: " + ", ".join(f"{k} {v:.2g}" for k, v in finals.items())
+
+    return slider_app(controls, figure, draw, artists=lines, kind="toy", render=blitter.png)

@@ -1,0 +1,74 @@
+"""coursekit.widgets: the 5.3 schedule explorer and optimizer race."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import coursekit as ck
+
+
+@pytest.fixture(scope="module")
+def race() -> ck.widgets.SliderApp:
+    return ck.widgets.optimizer_race()
+
+
+def test_race_is_a_toy_widget_with_the_promised_controls(race: ck.widgets.SliderApp) -> None:
+    assert race.kind == "toy"
+    assert list(race.controls) == ["surface", "optimizers", "lr", "momentum", "beta2", "steps"]
+    assert race.image.value[:4] == b"\x89PNG"
+    assert set(race.controls["surface"].options) == set(ck.surfaces.catalogue())
+
+
+def test_race_paths_follow_the_update_rules(race: ck.widgets.SliderApp) -> None:
+    race.set(surface="Rosenbrock", optimizers=("SGD", "Adam"), lr=0.001, steps=100)
+    s = ck.surfaces.rosenbrock()
+    expected = ck.optim.descend(ck.optim.adam(0.9, 0.999, 1e-8), s.gradient, s.start, 100, 0.001)
+    np.testing.assert_allclose(race.artists["path_Adam"].get_xydata(), expected)
+    assert len(race.artists["path_momentum"].get_xdata()) == 0  # not selected: not drawn
+    before = race.image.value
+    race.controls["lr"].value = 0.01
+    assert race.image.value != before
+    assert len(race.artists["path_Adam"].get_xdata()) == 101
+    assert "SGD diverged at step" in race.status.value  # Rosenbrock's valley is steep
+
+
+def test_race_reports_divergence_instead_of_raising(race: ck.widgets.SliderApp) -> None:
+    race.set(surface="quadratic", optimizers=("SGD", "Newton"), lr=1.0, steps=50)
+    assert "SGD diverged at step" in race.status.value
+    assert set(race.artists["finals"]) == {"Newton"}
+    race.set(surface="saddle", optimizers=("SGD",), lr=0.1, steps=100)
+    assert race.artists["shown_surface"] == "saddle"
+
+
+def test_race_validates_its_arguments() -> None:
+    with pytest.raises(ValueError, match="surface must be one of"):
+        ck.widgets.optimizer_race(surface="moon")
+    with pytest.raises(ValueError, match="optimizers must be among"):
+        ck.widgets.optimizer_race(optimizers=("SGD", "LBFGS"))
+
+
+def test_race_survives_extreme_settings_on_every_surface(race: ck.widgets.SliderApp) -> None:
+    everyone = tuple(ck.widgets.RACE_RULES)
+    for surface in ck.surfaces.catalogue():
+        for lr in (1e-4, 1.0):
+            race.set(surface=surface, optimizers=everyone, lr=lr, momentum=0.99, steps=300)
+            assert race.image.value[:4] == b"\x89PNG"
+            assert race.status.value
+            for name in everyone:
+                ys = race.artists[f"loss_{name}"].get_ydata()
+                assert np.all(np.isfinite(ys)), (surface, lr, name)
+
+
+def test_schedule_explorer_draws_the_five_schedules() -> None:
+    app = ck.widgets.schedule_explorer(total_steps=200)
+    assert app.kind == "toy"
+    cosine = app.artists["cosine"].get_ydata()
+    np.testing.assert_allclose(cosine, [ck.schedules.cosine(0.5, 200)(t) for t in range(201)])
+    app.set(warmup=50, lr0=1.0)
+    warm = app.artists["exponential"].get_ydata()
+    assert warm[0] == pytest.approx(1.0 / 50) and warm[49] == pytest.approx(1.0)
+    # after the warmup its clock restarts: at t = 200 it is at step 150, past both boundaries
+    assert app.artists["finals"]["piecewise constant"] == pytest.approx(1.0 * 0.01)
+    with pytest.raises(ValueError, match="total_steps must be >= 10"):
+        ck.widgets.schedule_explorer(total_steps=5)
