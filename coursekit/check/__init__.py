@@ -1,0 +1,32 @@
+"""Feedback for the graded exercises, one module per lesson, on one shared core.
+
+* :mod:`.core` - :class:`CheckFailed`, :func:`rel_error`, how cases are made and hints matched
+* :mod:`.landscape` - critical points and random Hessians (5.1)
+* :mod:`.minibatch` - mini-batch indices and an SGD epoch (5.2)
+* :mod:`.optim` - momentum, RMSprop, Adam and clipping (5.3)
+* :mod:`.initialization` - the Xavier bound, He initialisation and ZCA whitening (5.4)
+
+Notebooks and nbgrader cells call ``ck.check.check_<exercise>(student_function)``.
+"""
+
+from .core import CheckFailed, rel_error
+from .initialization import check_he_normal, check_xavier_uniform_bound, check_zca_whitening
+from .landscape import check_classify_critical_point, check_probability_all_positive
+from .minibatch import check_minibatch_indices, check_sgd_epoch
+from .optim import check_adam_step, check_clip_by_norm, check_momentum_step, check_rmsprop_step
+
+__all__ = [
+    "CheckFailed",
+    "check_adam_step",
+    "check_classify_critical_point",
+    "check_clip_by_norm",
+    "check_he_normal",
+    "check_minibatch_indices",
+    "check_momentum_step",
+    "check_probability_all_positive",
+    "check_rmsprop_step",
+    "check_sgd_epoch",
+    "check_xavier_uniform_bound",
+    "check_zca_whitening",
+    "rel_error",
+]

@@ -1,0 +1,41 @@
+"""coursekit.check.core: feedback, relative error, cases and hints."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from coursekit.check import CheckFailed, rel_error
+
+
+def test_rel_error() -> None:
+    assert rel_error([1.0, 2.0], [1.0, 2.0]) == 0.0
+    assert rel_error([1.0], [3.0]) == pytest.approx(0.5)
+    assert rel_error([0.0], [0.0]) == 0.0
+    with pytest.raises(ValueError, match="shapes differ"):
+        rel_error([1.0], [1.0, 2.0])
+
+
+def test_check_failed_is_an_assertion_error() -> None:
+    assert issubclass(CheckFailed, AssertionError)
+
+
+def test_cases_are_fixed_with_a_seed_and_fresh_without() -> None:
+    from coursekit.check.core import cases, seeds
+
+    fixed = [(1, 2), (3, 4)]
+    assert cases(7, fixed, lambda rng: (0, 0)) == [((1, 2), 7), ((3, 4), 8)]
+    fresh = cases(None, fixed, lambda rng: int(rng.integers(10**9)), count=3)
+    assert len(fresh) == 3 and fresh != cases(None, fixed, lambda rng: int(rng.integers(10**9)))
+    assert seeds(5, count=3) == [5, 6, 7] and len(set(seeds(None, count=4))) == 4
+
+
+def test_matching_hint_names_the_first_mistake_that_reproduces_the_answer() -> None:
+    from coursekit.check.core import matching_hint
+
+    suspects = {"doubled": 2.0, "negated": -1.0, "also negated": -1.0}
+    assert matching_hint(-1.0, suspects) == "negated"
+    assert matching_hint(0.5, suspects) is None
+    pair = {"swapped": (np.array([2.0]), np.array([1.0])), "wrong shape": (np.ones(2), np.ones(2))}
+    assert matching_hint((np.array([2.0]), np.array([1.0])), pair) == "swapped"
+    assert matching_hint((np.ones(1), np.ones(1)), pair) is None  # another shape never matches
