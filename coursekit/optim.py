@@ -17,7 +17,7 @@ decay rates of moving averages, delta (eps) a small constant for numerical stabi
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -158,6 +158,17 @@ def adam(
         return -lr * m_hat / (v_hat**0.5 + eps), {"m": m, "v": v}
 
     return UpdateRule("Adam" if bias_correction else "Adam without bias correction", init, update)
+
+
+def first_step(reached: Sequence[bool] | np.ndarray) -> int | None:
+    """The first step t at which a condition holds along a path, or ``None`` if it never does.
+
+    ``reached[t]`` says whether the condition holds at step t, for example
+    ``first_step(f(path) < 1e-6)`` (steps to converge) or ``first_step(abs(path[:, 1]) > 0.5)``
+    (steps to leave a saddle).
+    """
+    hits = np.flatnonzero(np.asarray(reached, dtype=bool))
+    return int(hits[0]) if hits.size else None
 
 
 def descend(

@@ -12,6 +12,7 @@ from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from .surfaces import Surface
 from .train import History
 
 #: x axes a loss curve can be drawn against, and what they mean.
@@ -154,6 +155,25 @@ def heatmap(
     bar = ax.figure.colorbar(image, ax=ax)
     bar.set_label("log10 value" if log else "value")
     return ax
+
+
+def surface_contours(
+    ax: Axes,
+    surface: Surface,
+    levels: int | Sequence[float] = 20,
+    *,
+    n: int = 150,
+    color: str = "0.75",
+) -> None:
+    """Draw a 2-D test surface's contour lines in grey on ``ax``, within the surface's limits.
+
+    The background of every optimizer-path figure (5.1, 5.3): the paths go on top, in colour.
+    ``levels`` is a number of levels or the levels themselves (e.g. ``np.geomspace`` for a
+    surface whose values span decades).
+    """
+    X, Y, Z = surface.grid(n)
+    ax.contour(X, Y, Z, levels=levels, colors=color, linewidths=0.7)
+    ax.set(xlim=surface.xlim, ylim=surface.ylim)
 
 
 def figure_png(fig: Figure, *, dpi: int | None = None) -> bytes:

@@ -190,3 +190,10 @@ def test_newton_solves_a_quadratic_in_one_step_and_is_drawn_to_saddles() -> None
     assert len(singular) == 1
     with pytest.raises(ValueError, match="lr must be > 0"):
         optim.newton(q.gradient, q.hessian, (1.0, 1.0), 1, lr=0.0)
+
+
+def test_first_step_finds_where_a_path_first_meets_a_condition() -> None:
+    path = optim.descend(optim.sgd(), lambda t: 2 * t, [1.0], 50, 0.25)[:, 0]  # halves each step
+    assert optim.first_step(np.abs(path) < 0.1) == 4  # 1/16 = 0.0625 after 4 steps
+    assert optim.first_step(np.abs(path) < 0) is None
+    assert optim.first_step([False, True, True]) == 1 and optim.first_step([]) is None

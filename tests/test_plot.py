@@ -112,3 +112,16 @@ def test_blitter_redraws_only_the_dynamic_artists() -> None:
     assert blitter.png() != second
     blitter.scene = None  # the first scene's background was kept (white)
     assert blitter.png() == second
+
+
+def test_surface_contours_draw_grey_levels_within_the_surface_limits() -> None:
+    surface = ck.surfaces.quadratic(1.0, 10.0)
+    figure = Figure()
+    ax = figure.subplots()
+    ck.plot.surface_contours(ax, surface, 7)
+    assert ax.get_xlim() == surface.xlim and ax.get_ylim() == surface.ylim
+    (contour,) = [c for c in ax.get_children() if hasattr(c, "levels")]
+    assert 1 <= len(contour.levels) <= 9  # about 7 "nice" levels
+    levels = [0.5, 1.0, 2.0]
+    ck.plot.surface_contours(ax, surface, levels, n=30)
+    assert [list(c.levels) for c in ax.get_children() if hasattr(c, "levels")][-1] == levels

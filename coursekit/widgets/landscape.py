@@ -10,6 +10,7 @@ from matplotlib.figure import Figure
 
 from .. import optim
 from .. import surfaces as surfaces_module
+from ..plot import surface_contours
 from .core import SliderApp, freeze, slider_app, style_controls
 
 
@@ -40,8 +41,7 @@ def saddle_escape(
     style_controls(controls, "22em")
     figure = Figure(figsize=(9.0, 3.4), dpi=84, layout="constrained")
     ax_path, ax_y = figure.subplots(1, 2)
-    X, Y, Z = surface.grid(100)
-    ax_path.contour(X, Y, Z, levels=np.linspace(0, 3, 16), colors="0.75", linewidths=0.7)
+    surface_contours(ax_path, surface, np.linspace(0, 3, 16), n=100)
     ax_path.plot([0], [0], "kx", ms=8, label="saddle")
     ax_path.plot([0, 0], [-1, 1], "k*", ms=9, label="minima")
     ax_path.set(xlim=surface.xlim, ylim=surface.ylim, title=f"f = {surface.formula}")
@@ -66,8 +66,7 @@ def saddle_escape(
             lines[f"path_{name}"].set_data(path[:, 0], path[:, 1])
             ys = np.abs(path[:, 1])
             lines[f"y_{name}"].set_data(np.arange(len(path)), np.clip(ys, 1e-13, None))
-            away = np.nonzero(ys > 0.5)[0]
-            escaped = int(away[0]) if len(away) else None
+            escaped = optim.first_step(ys > 0.5)
             lines[f"escape_{name}"].set_xdata([escaped if escaped is not None else -1] * 2)
             lines[f"escape_{name}_step"] = escaped
             status.append(
