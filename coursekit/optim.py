@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from .schedules import Schedule
+from .schedules import Schedule, as_schedule
 
 Array = Any  # a NumPy array or a torch tensor
 State = dict[str, Array]
@@ -193,15 +193,13 @@ def descend(
     theta = np.asarray(list(start), dtype=float)
     path = [theta]
     state = rule.init(theta)
-    schedule = lr if callable(lr) else None
-    if schedule is None and not lr >= 0:
+    if not callable(lr) and not lr >= 0:
         raise ValueError(f"the learning rate must be >= 0, got {lr}")
-    rate = lr
+    schedule = as_schedule(lr)
     for t in range(steps):
-        if schedule is not None:
-            rate = schedule(t)
-            if not rate >= 0:
-                raise ValueError(f"the learning rate must be >= 0, got {rate} at step {t}")
+        rate = schedule(t)
+        if not rate >= 0:
+            raise ValueError(f"the learning rate must be >= 0, got {rate} at step {t}")
         g = grad(theta)
         if clip is not None:
             g = clip(g)
@@ -248,12 +246,36 @@ def newton(
     return np.array(path)
 
 
+def l2_gradient(grad: torch.Tensor, theta: torch.Tensor, weight_decay: float) -> torch.Tensor:
+    """ℓ2 regularisation in the gradient: g + lambda theta, the gradient of L + (lambda/2)|theta|².
+
+    What ``torch.optim.SGD``, ``Adam`` and the others do with ``weight_decay``. With plain SGD it
+    equals decoupled decay (theta <- (1 - alpha lambda) theta - alpha g); with an adaptive rule it
+    does not, because the penalty's gradient is rescaled like every other gradient.
+    """
+    return grad if weight_decay == 0 else grad + weight_decay * theta
+
+
+def decay_weights_(theta: torch.Tensor, lr: float, weight_decay: float) -> torch.Tensor:
+    """Decoupled weight decay, in place: theta <- (1 - alpha lambda) theta, before the rule's step.
+
+    The form of AdamW (Loshchilov & Hutter, *Decoupled weight decay regularization*, ICLR 2019):
+    the weights shrink by the same factor whatever the adaptive rule does to the gradient.
+    """
+    if weight_decay != 0:
+        theta.mul_(1 - lr * weight_decay)
+    return theta
+
+
 class RuleOptimizer(torch.optim.Optimizer):
     """A torch optimizer that applies an :class:`UpdateRule` to every parameter.
 
     ``lr`` may be a number or a schedule: a function of the 0-based number of steps already
-    taken by the parameter. Weight decay adds ``weight_decay * theta`` to the gradient (L2
-    regularisation, as torch.optim does unless the class name ends in W).
+    taken by the parameter (:func:`coursekit.schedules.as_schedule`). Weight decay takes one of
+    two explicit forms: :func:`l2_gradient` (the default, as torch.optim does unless the class
+    name ends in W) or, with ``decoupled=True``, :func:`decay_weights_` (AdamW).
+
+    A subclass says which rule its hyperparameters make, in :meth:`make_rule`.
     """
 
     def __init__(
@@ -261,25 +283,28 @@ class RuleOptimizer(torch.optim.Optimizer):
         params: Iterable[torch.Tensor] | Iterable[dict],
         lr: float | Schedule,
         weight_decay: float,
+        *,
+        decoupled: bool = False,
         **hyper: Any,
     ) -> None:
         if not callable(lr) and not lr >= 0:
             raise ValueError(f"lr must be >= 0 (or a schedule), got {lr}")
         if not weight_decay >= 0:
             raise ValueError(f"weight_decay must be >= 0, got {weight_decay}")
-        self.make_rule(**hyper)  # validates the hyperparameters
+        self.make_rule(hyper)  # validates the hyperparameters
+        self.decoupled = decoupled
         super().__init__(params, {"lr": lr, "weight_decay": weight_decay, **hyper})
         self._rules: dict[tuple, UpdateRule] = {}
 
-    @staticmethod
-    def make_rule(**hyper: Any) -> UpdateRule:  # pragma: no cover - overridden
-        raise NotImplementedError
+    def make_rule(self, hyper: dict[str, Any]) -> UpdateRule:
+        """The update rule for one parameter group's hyperparameters (all but lr and decay)."""
+        raise NotImplementedError(f"{type(self).__name__} must say which rule it applies")
 
     def _rule(self, group: dict) -> UpdateRule:
         names = [k for k in group if k not in ("params", "lr", "weight_decay")]
         key = tuple((k, group[k]) for k in sorted(names))
         if key not in self._rules:
-            self._rules[key] = self.make_rule(**dict(key))
+            self._rules[key] = self.make_rule(dict(key))
         return self._rules[key]
 
     @torch.no_grad()
@@ -291,7 +316,7 @@ class RuleOptimizer(torch.optim.Optimizer):
                 loss = closure()
         for group in self.param_groups:
             rule = self._rule(group)
-            lr, weight_decay = group["lr"], group["weight_decay"]
+            schedule, weight_decay = as_schedule(group["lr"]), group["weight_decay"]
             for p in group["params"]:
                 if p.grad is None:
                     continue
@@ -300,8 +325,12 @@ class RuleOptimizer(torch.optim.Optimizer):
                     state["step"] = 0
                     state.update(rule.init(p))
                 t = state["step"]
-                rate = lr(t) if callable(lr) else lr
-                g = p.grad if weight_decay == 0 else p.grad + weight_decay * p
+                rate = schedule(t)
+                if self.decoupled:
+                    g = p.grad
+                    decay_weights_(p, rate, weight_decay)
+                else:
+                    g = l2_gradient(p.grad, p, weight_decay)
                 memory = {k: v for k, v in state.items() if k != "step"}
                 delta, memory = rule.update(g, memory, rate, t + 1)
                 p.add_(delta)
@@ -327,8 +356,8 @@ class SGD(RuleOptimizer):
     ) -> None:
         super().__init__(params, lr, weight_decay, momentum=momentum, nesterov=nesterov)
 
-    @staticmethod
-    def make_rule(momentum: float, nesterov: bool) -> UpdateRule:  # type: ignore[override]
+    def make_rule(self, hyper: dict[str, Any]) -> UpdateRule:
+        momentum, nesterov = hyper["momentum"], hyper["nesterov"]
         if nesterov and momentum <= 0:
             raise ValueError("nesterov=True needs momentum > 0")
         if momentum == 0:
@@ -348,9 +377,8 @@ class Adagrad(RuleOptimizer):
     ) -> None:
         super().__init__(params, lr, weight_decay, eps=eps)
 
-    @staticmethod
-    def make_rule(eps: float) -> UpdateRule:  # type: ignore[override]
-        return adagrad(eps)
+    def make_rule(self, hyper: dict[str, Any]) -> UpdateRule:
+        return adagrad(hyper["eps"])
 
 
 class RMSprop(RuleOptimizer):
@@ -366,13 +394,15 @@ class RMSprop(RuleOptimizer):
     ) -> None:
         super().__init__(params, lr, weight_decay, alpha=alpha, eps=eps)
 
-    @staticmethod
-    def make_rule(alpha: float, eps: float) -> UpdateRule:  # type: ignore[override]
-        return rmsprop(alpha, eps)
+    def make_rule(self, hyper: dict[str, Any]) -> UpdateRule:
+        return rmsprop(hyper["alpha"], hyper["eps"])
 
 
 class Adam(RuleOptimizer):
-    """Adam with torch.optim.Adam's arguments (L2 weight decay, not AdamW; no amsgrad)."""
+    """Adam with torch.optim.Adam's arguments (ℓ2 weight decay in the gradient; no amsgrad).
+
+    ``decoupled=True`` shrinks the weights instead (:class:`AdamW`).
+    """
 
     def __init__(
         self,
@@ -381,13 +411,34 @@ class Adam(RuleOptimizer):
         betas: tuple[float, float] = (0.9, 0.999),
         eps: float = 1e-8,
         weight_decay: float = 0.0,
+        *,
+        decoupled: bool = False,
     ) -> None:
         if len(betas) != 2:
             raise ValueError(f"betas must be a pair (beta1, beta2), got {betas}")
-        super().__init__(params, lr, weight_decay, betas=tuple(betas), eps=eps)
+        super().__init__(params, lr, weight_decay, decoupled=decoupled, betas=tuple(betas), eps=eps)
 
-    @staticmethod
-    def make_rule(betas: tuple[float, float], eps: float) -> UpdateRule:  # type: ignore[override]
+    def make_rule(self, hyper: dict[str, Any]) -> UpdateRule:
+        betas = hyper["betas"]
         for name, beta in zip(("betas[0]", "betas[1]"), betas, strict=True):
             _check_unit(name, beta, closed=False)
-        return adam(betas[0], betas[1], eps)
+        return adam(betas[0], betas[1], hyper["eps"])
+
+
+class AdamW(Adam):
+    """Adam with decoupled weight decay: torch.optim.AdamW (Loshchilov & Hutter, ICLR 2019).
+
+    Each step first shrinks the weights, theta <- theta (1 - alpha lambda), then takes Adam's
+    step with the plain gradient (:func:`decay_weights_`). torch's default ``weight_decay`` is
+    0.01, and so is this one's.
+    """
+
+    def __init__(
+        self,
+        params: Iterable[torch.Tensor] | Iterable[dict],
+        lr: float | Schedule = 0.001,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 0.01,
+    ) -> None:
+        super().__init__(params, lr, betas, eps, weight_decay, decoupled=True)

@@ -18,6 +18,7 @@ import torch
 from torch import nn
 
 from .minibatch import MiniBatches, _check_batch_size
+from .schedules import as_schedule
 
 
 class TrainingDiverged(FloatingPointError):
@@ -75,6 +76,7 @@ class History:
     val_loss: list[float] = field(default_factory=list)
     val_acc: list[float] = field(default_factory=list)
     diverged: Divergence | None = None
+    stopped_at: int | None = None  # the step at which fit's callback asked to stop
 
     @property
     def steps(self) -> int:
@@ -110,6 +112,8 @@ class History:
         )
         if not math.isnan(self.val_loss[-1]):
             line += f", val loss {self.val_loss[-1]:.4f}, val acc {self.val_acc[-1]:.4f}"
+        if self.stopped_at is not None:
+            line += f" (stopped by the callback at step {self.stopped_at})"
         return line
 
 
@@ -205,7 +209,7 @@ def fit(
     on_divergence: str = "raise",
     diverge_above: float | None = None,
     progress: bool = True,
-    callback: Callable[[History], None] | None = None,
+    callback: Callable[[History], bool | None] | None = None,
 ) -> History:
     """Train ``model`` by mini-batch updates and record its history.
 
@@ -234,7 +238,9 @@ def fit(
             batch, and reached long before the float range runs out (a ReLU network's loss can
             jump to 1e13 and fall back once all its units have died).
         progress: show a progress bar, then a one-line summary, when running in a notebook.
-        callback: called with the history after every evaluation (for live widgets).
+        callback: called with the history after every evaluation (for live widgets); if it
+            returns ``True`` the run stops there and ``history.stopped_at`` records the step
+            (early stopping on a validation loss is such a callback).
 
     Returns:
         The :class:`History` of the run.
@@ -269,7 +275,8 @@ def fit(
     bar = _Progress(progress, total_steps)
     bar_every = max(1, total_steps // 50)  # about 50 updates of the bar, whatever the run
 
-    def record(epoch: float, elapsed: float) -> None:
+    def record(epoch: float, elapsed: float) -> bool:
+        """Evaluate, append to the history; True if the callback asks to stop."""
         train_loss, train_acc = evaluate(model, X_t, y_t, loss_fn)
         val_loss, val_acc = evaluate(model, *val_t, loss_fn) if val_t else (math.nan, math.nan)
         history.eval_epoch.append(epoch)
@@ -279,20 +286,23 @@ def fit(
         history.train_acc.append(train_acc)
         history.val_loss.append(val_loss)
         history.val_acc.append(val_acc)
-        if callback is not None:
-            callback(history)
+        if callback is not None and callback(history):
+            history.stopped_at = history.steps
+            return True
+        return False
 
     model.train()
-    record(0.0, 0.0)
+    if record(0.0, 0.0):
+        bar.close(history.summary())
+        return history
     if diverge_above is None:
         diverge_above = 1e3 * max(1.0, history.train_loss[0])
     elapsed = 0.0
     for epoch in range(1, epochs + 1):
         tick = time.perf_counter()  # the clock covers fetching batches and updating
         for X_batch, y_batch in batches:
-            lr = optimizer.param_groups[0]["lr"]
             # a coursekit optimizer may hold a schedule: the rate of this step is lr(t)
-            lr = float(lr(history.steps) if callable(lr) else lr)
+            lr = float(as_schedule(optimizer.param_groups[0]["lr"])(history.steps))
             optimizer.zero_grad()
             loss = loss_fn(model(X_batch), y_batch)
             loss_value = loss.item()
@@ -318,10 +328,14 @@ def fit(
             if history.steps == max_steps:
                 break
             if eval_every and history.steps % eval_every == 0 and history.steps % steps_per_epoch:
-                record(history.steps / steps_per_epoch, elapsed)
+                if record(history.steps / steps_per_epoch, elapsed):
+                    break
                 tick = time.perf_counter()  # evaluation does not count as training time
+        if history.stopped_at is not None:
+            break
         done = history.steps / steps_per_epoch
-        record(float(epoch) if history.steps == epoch * steps_per_epoch else done, elapsed)
+        if record(float(epoch) if history.steps == epoch * steps_per_epoch else done, elapsed):
+            break
         if history.steps == max_steps:
             break
     bar.close(history.summary())

@@ -24,6 +24,9 @@ CASES = [
     ("RMSprop", {"lr": 0.001, "alpha": 0.9, "eps": 1e-6, "weight_decay": 0.01}),
     ("Adam", {}),
     ("Adam", {"lr": 0.01, "betas": (0.8, 0.99), "eps": 1e-6, "weight_decay": 0.01}),
+    ("SGD", {"lr": 0.05, "momentum": 0.9, "weight_decay": 0.01}),
+    ("AdamW", {}),  # torch's default weight_decay, 0.01
+    ("AdamW", {"lr": 0.01, "betas": (0.8, 0.99), "eps": 1e-6, "weight_decay": 0.1}),
 ]
 
 
@@ -197,3 +200,36 @@ def test_first_step_finds_where_a_path_first_meets_a_condition() -> None:
     assert optim.first_step(np.abs(path) < 0.1) == 4  # 1/16 = 0.0625 after 4 steps
     assert optim.first_step(np.abs(path) < 0) is None
     assert optim.first_step([False, True, True]) == 1 and optim.first_step([]) is None
+
+
+def test_the_two_forms_of_weight_decay_agree_for_sgd_and_differ_for_adam() -> None:
+    def run(name: str, decoupled: bool) -> torch.Tensor:
+        def make(params):
+            if name == "SGD":
+                opt = optim.SGD(params, lr=0.1, weight_decay=0.05)
+                opt.decoupled = decoupled
+                return opt
+            return optim.Adam(params, lr=0.01, weight_decay=0.05, decoupled=decoupled)
+
+        return trajectory(make, steps=20)[-1]
+
+    coupled, decoupled = run("SGD", False), run("SGD", True)
+    assert ((coupled - decoupled).abs().max() / coupled.abs().max()).item() < 1e-12
+    coupled, decoupled = run("Adam", False), run("Adam", True)
+    assert ((coupled - decoupled).abs().max() / coupled.abs().max()).item() > 1e-3
+
+
+def test_weight_decay_helpers_follow_their_formulas() -> None:
+    theta, grad = torch.tensor([1.0, -2.0]), torch.tensor([0.5, 0.5])
+    torch.testing.assert_close(optim.l2_gradient(grad, theta, 0.1), torch.tensor([0.6, 0.3]))
+    assert optim.l2_gradient(grad, theta, 0.0) is grad
+    decayed = optim.decay_weights_(theta.clone(), lr=0.5, weight_decay=0.2)
+    torch.testing.assert_close(decayed, torch.tensor([0.9, -1.8]))  # (1 - 0.5 * 0.2) theta
+
+
+def test_a_rule_optimizer_must_say_its_rule() -> None:
+    class NoRule(optim.RuleOptimizer):
+        pass
+
+    with pytest.raises(NotImplementedError, match="NoRule must say which rule it applies"):
+        NoRule([torch.zeros(2, requires_grad=True)], lr=0.1, weight_decay=0.0)

@@ -252,3 +252,38 @@ def test_progress_in_a_notebook_is_a_bar_then_one_summary_line(
     assert bar.max == 22 and bar.value == 22
     assert bar.comm is None  # closed: the live view disappears
     assert capsys.readouterr().out == h.summary() + "\n"
+
+
+def test_a_callback_that_returns_true_stops_the_run(digits) -> None:
+    model = ck.models.mlp([64, 16, 10], seed=0)
+    seen = []
+
+    def stop_after_two(history: ck.train.History) -> bool:
+        seen.append(history.steps)
+        return len(seen) == 3  # the start, then two evaluations
+
+    history = ck.train.fit(
+        model,
+        torch.optim.SGD(model.parameters(), lr=0.1),
+        digits.X_train,
+        digits.y_train,
+        batch_size=64,
+        epochs=5,
+        eval_every=5,
+        callback=stop_after_two,
+        progress=False,
+    )
+    assert seen == [0, 5, 10] and history.steps == 10 and history.stopped_at == 10
+    assert (
+        len(history.train_loss) == 3 and "stopped by the callback at step 10" in history.summary()
+    )
+    quiet = ck.train.fit(
+        ck.models.mlp([64, 16, 10], seed=0),
+        torch.optim.SGD(model.parameters(), lr=0.1),
+        digits.X_train,
+        digits.y_train,
+        batch_size=64,
+        callback=lambda h: None,
+        progress=False,
+    )
+    assert quiet.stopped_at is None and quiet.eval_epoch[-1] == 1.0
