@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,6 +18,7 @@ import torch
 from torch import nn
 
 from .minibatch import MiniBatches, _check_batch_size
+from .models import mlp
 from .schedules import as_schedule
 
 
@@ -340,3 +341,52 @@ def fit(
             break
     bar.close(history.summary())
     return history
+
+
+#: Builds an optimizer for a model's parameters, e.g. ``lambda p: torch.optim.SGD(p, lr=0.1)``.
+OptimizerFactory = Callable[[Iterator[nn.Parameter]], torch.optim.Optimizer]
+
+
+def train_mlp(
+    X: Any,
+    y: Any,
+    optimizer: OptimizerFactory,
+    *,
+    hidden: Sequence[int] = (64,),
+    activation: str = "relu",
+    n_classes: int | None = None,
+    seed: int = 0,
+    progress: bool = False,
+    **fit_options: Any,
+) -> tuple[nn.Sequential, History]:
+    """Build the course MLP from ``seed`` and train it with :func:`fit`; return both.
+
+    The network is ``models.mlp([features, *hidden, classes], activation=..., seed=seed)``, so
+    the same seed gives the same initial weights, and ``seed`` also fixes the batch order.
+    ``optimizer`` makes the optimizer from the parameters; ``fit_options`` go to :func:`fit`
+    (``batch_size`` is required there; ``epochs``, ``max_steps``, ``val``, ``eval_every``, ...).
+
+    >>> model, history = train_mlp(X, y, lambda p: torch.optim.SGD(p, lr=0.1), batch_size=32)
+    """
+    X_t, y_t = _as_tensors(X, y, "training data")
+    classes = int(y_t.max()) + 1 if n_classes is None else int(n_classes)
+    model = mlp([int(np.prod(X_t.shape[1:])), *hidden, classes], activation=activation, seed=seed)
+    history = fit(
+        model, optimizer(model.parameters()), X_t, y_t, seed=seed, progress=progress, **fit_options
+    )
+    return model, history
+
+
+def train_variants(
+    variants: Mapping[str, OptimizerFactory], X: Any, y: Any, **options: Any
+) -> dict[str, History]:
+    """Train one MLP per named optimizer, all from the same start: ``{name: History}``.
+
+    Every variant gets the same initial weights and the same batch order (the same ``seed``),
+    so the histories differ only by the optimizer: the comparisons of 5.3 (decay, warmup, the
+    optimizers of the slides) and, in 5.6, the trials of a search. ``options`` go to
+    :func:`train_mlp`.
+    """
+    if not variants:
+        raise ValueError("variants must name at least one optimizer")
+    return {name: train_mlp(X, y, make, **options)[1] for name, make in variants.items()}

@@ -287,3 +287,45 @@ def test_a_callback_that_returns_true_stops_the_run(digits) -> None:
         progress=False,
     )
     assert quiet.stopped_at is None and quiet.eval_epoch[-1] == 1.0
+
+
+def test_train_mlp_is_mlp_plus_fit_with_one_seed(digits) -> None:
+    options = {"batch_size": 64, "epochs": 2, "progress": False}
+    model, history = ck.train.train_mlp(
+        digits.X_train,
+        digits.y_train,
+        lambda p: torch.optim.SGD(p, lr=0.1),
+        hidden=[32],
+        seed=3,
+        **options,
+    )
+    by_hand = ck.models.mlp([64, 32, 10], seed=3)
+    reference = ck.train.fit(
+        by_hand,
+        torch.optim.SGD(by_hand.parameters(), lr=0.1),
+        digits.X_train,
+        digits.y_train,
+        seed=3,
+        **options,
+    )
+    assert history.train_loss == reference.train_loss and history.step_loss == reference.step_loss
+    for a, b in zip(model.parameters(), by_hand.parameters(), strict=True):
+        assert torch.equal(a, b)
+
+
+def test_train_variants_start_every_optimizer_from_the_same_weights(digits) -> None:
+    variants = {
+        "SGD": lambda p: torch.optim.SGD(p, lr=0.1),
+        "Adam": lambda p: torch.optim.Adam(p, lr=0.01),
+        "frozen": lambda p: torch.optim.SGD(p, lr=0.0),
+    }
+    histories = ck.train.train_variants(
+        variants, digits.X_train, digits.y_train, hidden=[16], batch_size=128, max_steps=20
+    )
+    assert list(histories) == list(variants)
+    starts = {h.train_loss[0] for h in histories.values()}
+    assert len(starts) == 1  # the same initial network
+    assert histories["frozen"].train_loss[-1] == histories["frozen"].train_loss[0]
+    assert histories["SGD"].train_loss[-1] < histories["SGD"].train_loss[0]
+    with pytest.raises(ValueError, match="variants must name at least one optimizer"):
+        ck.train.train_variants({}, digits.X_train, digits.y_train, batch_size=8)
