@@ -23,6 +23,8 @@ from collections.abc import Callable
 import torch
 from torch import nn
 
+from .models import ACTIVATIONS, mlp
+
 __all__ = [
     "SCHEMES",
     "fans",
@@ -168,3 +170,43 @@ def init_model(model: nn.Module, scheme: str, *, seed: int = 0, **options: float
             if module.bias is not None:
                 zeros_(module.bias)
     return model
+
+
+def layer_statistics(
+    activation: str,
+    scheme: str,
+    *,
+    depth: int,
+    width: int,
+    batch: int = 100,
+    seed: int = 0,
+    **options: float,
+) -> tuple[list[torch.Tensor], list[torch.Tensor]]:
+    """Each layer's activations and their gradients in a fresh deep network (5.4's experiment).
+
+    The network is ``depth`` layers Linear(width, width) + ``activation`` (the course MLP,
+    :func:`coursekit.models.mlp`, with the activation after its last layer too), initialised by
+    :func:`init_model` with ``scheme`` and ``options`` (biases 0). It gets ``batch`` standard
+    normal inputs; the gradients are those of the sum of the last layer's outputs times a fixed
+    random vector. Returns (activations, gradients), one (batch, width) tensor per layer.
+    """
+    if activation not in ACTIVATIONS or activation == "identity":
+        choices = [a for a in ACTIVATIONS if a != "identity"]
+        raise ValueError(f"activation must be one of {choices}, got {activation!r}")
+    if depth < 1 or width < 1:
+        raise ValueError(f"depth and width must be >= 1, got depth={depth}, width={width}")
+    net = nn.Sequential(
+        *mlp([width] * (depth + 1), activation=activation, seed=seed), ACTIVATIONS[activation]()
+    )
+    init_model(net, scheme, seed=seed, **options)
+    generator = torch.Generator().manual_seed(seed + 1)  # not the stream the weights came from
+    x = torch.randn(batch, width, generator=generator, requires_grad=True)
+    outputs = []
+    for module in net:
+        x = module(x)
+        if not isinstance(module, nn.Linear):  # after each activation
+            x.retain_grad()
+            outputs.append(x)
+    direction = torch.randn(width, generator=generator)
+    (x @ direction).sum().backward()
+    return [o.detach() for o in outputs], [o.grad.detach() for o in outputs]

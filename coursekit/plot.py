@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -174,6 +175,27 @@ def surface_contours(
     X, Y, Z = surface.grid(n)
     ax.contour(X, Y, Z, levels=levels, colors=color, linewidths=0.7)
     ax.set(xlim=surface.xlim, ylim=surface.ylim)
+
+
+def layer_histograms(
+    outputs: Sequence[Any],
+    title: str,
+    ax_row: Sequence[Axes],
+    value_range: tuple[float, float] = (-1.0, 1.0),
+) -> None:
+    """One histogram per layer along ``ax_row``, each titled with the layer's std (5.4).
+
+    ``outputs[k]`` holds layer k+1's values (a tensor or an array); ``title`` labels the row.
+    """
+    if len(outputs) != len(ax_row):
+        raise ValueError(f"outputs and ax_row differ in length: {len(outputs)} and {len(ax_row)}")
+    for k, (ax, out) in enumerate(zip(ax_row, outputs, strict=True)):
+        values = np.asarray(out, dtype=float).ravel()
+        ax.hist(values, bins=40, range=value_range, color=f"C{k % 10}")
+        ax.set_yticks([])
+        ax.set_title(f"layer {k + 1}\nstd {values.std(ddof=1):.1e}", fontsize=7)
+        ax.tick_params(labelsize=6)
+    ax_row[0].set_ylabel(title, fontsize=8)
 
 
 def figure_png(fig: Figure, *, dpi: int | None = None) -> bytes:

@@ -7,6 +7,7 @@ import math
 import pytest
 import torch
 
+import coursekit as ck
 from coursekit import init
 
 SHAPES = [(300, 200), (64, 32, 3, 3), (16, 8, 5), (500, 1000)]
@@ -120,3 +121,20 @@ def test_bad_arguments_raise() -> None:
         init.xavier_uniform_(torch.empty(3, 3), gain=0.0)
     with pytest.raises(ValueError, match="at least 2 dimensions"):
         init.orthogonal_(torch.empty(5))
+
+
+def test_layer_statistics_runs_the_network_that_init_model_makes() -> None:
+    outputs, grads = ck.init.layer_statistics(
+        "tanh", "xavier_normal", depth=3, width=16, batch=5, seed=4
+    )
+    assert [o.shape for o in outputs] == [(5, 16)] * 3 and [g.shape for g in grads] == [(5, 16)] * 3
+    net = ck.init.init_model(
+        torch.nn.Sequential(*ck.models.mlp([16] * 4, activation="tanh", seed=4), torch.nn.Tanh()),
+        "xavier_normal",
+        seed=4,
+    )
+    x = torch.randn(5, 16, generator=torch.Generator().manual_seed(5))
+    torch.testing.assert_close(net(x), outputs[-1])  # the same weights, the same inputs
+    torch.testing.assert_close(net[:2](x), outputs[0])
+    small, _ = ck.init.layer_statistics("tanh", "normal", depth=10, width=64, std=0.01, seed=0)
+    assert small[-1].std() < 1e-6 * small[0].std()  # N(0, 0.01²): the signal vanishes

@@ -11,11 +11,11 @@ import coursekit as ck
 def test_saddle_escape_counts_the_steps_away_from_the_saddle() -> None:
     app = ck.widgets.saddle_escape(offset=1e-6, noise=0.01, lr=0.1, steps=300)
     assert app.kind == "toy"
-    plain, noisy = app.artists["escape_plain_step"], app.artists["escape_noisy_step"]
+    plain, noisy = app.results["escape_plain_step"], app.results["escape_noisy_step"]
     expected = np.log(0.5 / 1e-6) / np.log(1.1)
     assert abs(plain - expected) < 0.2 * expected and noisy < plain
     app.set(offset=1e-12, noise=1e-6, lr=0.04)  # near the ridge, little noise, small steps
-    assert app.artists["escape_plain_step"] is None
+    assert app.results["escape_plain_step"] is None
     assert "still at the saddle" in app.status.value
     with pytest.raises(ValueError, match="steps must be >= 1"):
         ck.widgets.saddle_escape(steps=0)

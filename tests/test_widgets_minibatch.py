@@ -41,9 +41,9 @@ def test_moving_a_slider_retrains_and_redraws(explorer: ck.widgets.SliderApp) ->
     np.testing.assert_array_equal(
         line(explorer, "reference_step"), reference
     )  # kept for comparison
-    assert explorer.artists["history"].batch_size == 256
+    assert explorer.results["history"].batch_size == 256
     explorer.controls["lr"].value = 1.0
-    assert explorer.artists["history"].step_lr[0] == 1.0
+    assert explorer.results["history"].step_lr[0] == 1.0
     assert "K = 256, learning rate = 1" in explorer.artists["title"].get_text()
 
 
@@ -86,7 +86,7 @@ def test_explorer_validates_its_arguments() -> None:
 
 def test_a_run_without_progress_is_flagged(explorer: ck.widgets.SliderApp) -> None:
     explorer.set(batch_size=1, lr=10.0)
-    history = explorer.artists["history"]
+    history = explorer.results["history"]
     assert history.train_loss[-1] >= history.train_loss[0]
     assert (
         "no progress" in explorer.status.value

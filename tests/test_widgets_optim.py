@@ -36,9 +36,9 @@ def test_race_paths_follow_the_update_rules(race: ck.widgets.SliderApp) -> None:
 def test_race_reports_divergence_instead_of_raising(race: ck.widgets.SliderApp) -> None:
     race.set(surface="quadratic", optimizers=("SGD", "Newton"), lr=1.0, steps=50)
     assert "SGD diverged at step" in race.status.value
-    assert set(race.artists["finals"]) == {"Newton"}
+    assert set(race.results["finals"]) == {"Newton"}
     race.set(surface="saddle", optimizers=("SGD",), lr=0.1, steps=100)
-    assert race.artists["shown_surface"] == "saddle"
+    assert race.results["shown_surface"] == "saddle"
 
 
 def test_race_validates_its_arguments() -> None:
@@ -69,6 +69,6 @@ def test_schedule_explorer_draws_the_five_schedules() -> None:
     warm = app.artists["exponential"].get_ydata()
     assert warm[0] == pytest.approx(1.0 / 50) and warm[49] == pytest.approx(1.0)
     # after the warmup its clock restarts: at t = 200 it is at step 150, past both boundaries
-    assert app.artists["finals"]["piecewise constant"] == pytest.approx(1.0 * 0.01)
+    assert app.results["finals"]["piecewise constant"] == pytest.approx(1.0 * 0.01)
     with pytest.raises(ValueError, match="total_steps must be >= 10"):
         ck.widgets.schedule_explorer(total_steps=5)

@@ -11,7 +11,7 @@ can move a control and read what was drawn without a browser.
 """
 
 from .core import LATENCY_BUDGET, WIDGET_KINDS, SliderApp, freeze, slider_app, style_controls
-from .initialization import INIT_CHOICES, init_explorer, layer_statistics
+from .initialization import INIT_CHOICES, init_explorer
 from .landscape import saddle_escape
 from .minibatch import BATCH_SIZES, minibatch_explorer
 from .optim import RACE_RULES, optimizer_race, schedule_explorer
@@ -25,7 +25,6 @@ __all__ = [
     "SliderApp",
     "freeze",
     "init_explorer",
-    "layer_statistics",
     "minibatch_explorer",
     "optimizer_race",
     "saddle_escape",

@@ -26,7 +26,9 @@ LATENCY_BUDGET = {"toy": 0.05, "retrain": 2.0}
 class SliderApp:
     """A live figure: ``widget`` to display, ``update()`` to redraw from the controls' values.
 
-    ``artists`` names the lines and texts that ``update`` changes, so tests can read them.
+    ``artists`` names the lines and texts that ``update`` changes, so tests can read what was
+    drawn; ``results`` holds what the last update computed (final values, step counts, a
+    training history), so notebooks and tests assert on numbers, not on figure artists.
     ``kind`` is ``"toy"`` for a figure computed in milliseconds (budget: 50 ms per change) or
     ``"retrain"`` for one that trains a network (budget: 2 s, with a progress bar); the widget
     carries it as the CSS class ``coursekit-toy`` or ``coursekit-retrain`` so that browser tests
@@ -41,6 +43,7 @@ class SliderApp:
     status: widgets.HTML
     progress: widgets.IntProgress
     artists: dict[str, Any] = field(default_factory=dict)
+    results: dict[str, Any] = field(default_factory=dict)
     kind: str = "toy"
     paused: bool = False
 
@@ -69,6 +72,7 @@ def slider_app(
     draw: Callable[..., str],
     *,
     artists: dict[str, Any] | None = None,
+    results: dict[str, Any] | None = None,
     progress_max: int = 1,
     kind: str = "toy",
     render: Callable[[], bytes] | None = None,
@@ -100,6 +104,7 @@ def slider_app(
         status=status,
         progress=progress,
         artists=artists if artists is not None else {},
+        results=results if results is not None else {},
         kind=kind,
     )
 

@@ -24,44 +24,6 @@ INIT_CHOICES: dict[str, tuple[str, dict[str, float]]] = {
 _ACTIVATION_LAYERS = {k: v for k, v in ACTIVATIONS.items() if k != "identity"}
 
 
-def layer_statistics(
-    activation: str, scheme: str, depth: int, width: int, *, batch: int = 100, seed: int = 0
-) -> tuple[list[torch.Tensor], list[torch.Tensor]]:
-    """Activations and their gradients, layer by layer, of a fresh deep network.
-
-    A stack of ``depth`` Linear(width, width) + ``activation`` layers, initialised with
-    ``scheme`` (a key of :data:`INIT_CHOICES`), gets ``batch`` standard normal inputs; the
-    gradients are those of the sum of the last layer's outputs times a fixed random vector.
-    """
-    if activation not in _ACTIVATION_LAYERS:
-        raise ValueError(
-            f"activation must be one of {list(_ACTIVATION_LAYERS)}, got {activation!r}"
-        )
-    if scheme not in INIT_CHOICES:
-        raise ValueError(f"scheme must be one of {list(INIT_CHOICES)}, got {scheme!r}")
-    if depth < 1 or width < 1:
-        raise ValueError(f"depth and width must be >= 1, got depth={depth}, width={width}")
-    generator = torch.Generator().manual_seed(seed)
-    name, options = INIT_CHOICES[scheme]
-    fill = init_module.SCHEMES[name]
-    weights = []  # the biases are 0, as init_model sets them
-    for _ in range(depth):
-        layer_generator = torch.Generator().manual_seed(
-            int(torch.randint(2**31, (1,), generator=generator))
-        )
-        weights.append(fill(torch.empty(width, width), layer_generator, **options))
-    x = torch.randn(batch, width, generator=generator, requires_grad=True)
-    outputs = []
-    nonlinearity = _ACTIVATION_LAYERS[activation]()
-    for weight in weights:
-        x = nonlinearity(x @ weight.T)
-        x.retain_grad()
-        outputs.append(x)
-    direction = torch.randn(width, generator=generator)
-    (x @ direction).sum().backward()
-    return [o.detach() for o in outputs], [o.grad.detach() for o in outputs]
-
-
 def init_explorer(
     activation: str = "tanh", scheme: str = "Xavier normal", depth: int = 10, width: int = 128
 ) -> SliderApp:
@@ -104,6 +66,7 @@ def init_explorer(
     figure.colorbar(images["gradients"], ax=ax_g, label="fraction of the layer's values")
     blitter = freeze(figure, images.values())
     artists: dict[str, Any] = dict(images)
+    results: dict[str, Any] = {}
 
     def histograms(values: list[torch.Tensor], bins: np.ndarray) -> np.ndarray:
         rows = np.full((max_depth, len(bins) - 1), np.nan)
@@ -119,14 +82,17 @@ def init_explorer(
     def draw(
         activation: str, scheme: str, depth: int, width: int, progress: widgets.IntProgress
     ) -> str:
-        outputs, grads = layer_statistics(activation, scheme, depth, int(width))
+        name, options = INIT_CHOICES[scheme]
+        outputs, grads = init_module.layer_statistics(
+            activation, name, depth=depth, width=int(width), **options
+        )
         images["activations"].set_data(histograms(outputs, a_bins))
         images["gradients"].set_data(histograms(grads, g_bins))
         a_std = [float(o.std()) for o in outputs]
         g_std = [float(g.std()) for g in grads]
-        artists["activation_std"], artists["gradient_std"] = a_std, g_std
+        results["activation_std"], results["gradient_std"] = a_std, g_std
         saturated = float((outputs[-1].abs() > 0.99).float().mean())
-        artists["saturated"] = saturated if activation == "tanh" else 0.0
+        results["saturated"] = saturated if activation == "tanh" else 0.0
         return (
             f"std of activations: layer 1 {a_std[0]:.2g}, layer {depth} {a_std[-1]:.2g}; "
             f"of gradients: layer 1 {g_std[0]:.2g}, layer {depth} {g_std[-1]:.2g}"
@@ -137,4 +103,6 @@ def init_explorer(
             )
         )
 
-    return slider_app(controls, figure, draw, artists=artists, kind="toy", render=blitter.png)
+    return slider_app(
+        controls, figure, draw, artists=artists, results=results, kind="toy", render=blitter.png
+    )

@@ -48,6 +48,7 @@ def saddle_escape(
     ax_y.set(xlim=(0, steps), ylim=(1e-13, 3), yscale="log", xlabel="step t", ylabel="|y_t|")
     ax_y.axhline(0.5, color="k", lw=0.6, ls=":")
     lines: dict[str, Any] = {}
+    results: dict[str, Any] = {}
     for name, color in (("plain", "C0"), ("noisy", "C3")):
         (lines[f"path_{name}"],) = ax_path.plot([], [], ".-", ms=2, lw=0.8, color=color)
         (lines[f"y_{name}"],) = ax_y.plot([], [], color=color, label=f"{name} gradient")
@@ -68,7 +69,7 @@ def saddle_escape(
             lines[f"y_{name}"].set_data(np.arange(len(path)), np.clip(ys, 1e-13, None))
             escaped = optim.first_step(ys > 0.5)
             lines[f"escape_{name}"].set_xdata([escaped if escaped is not None else -1] * 2)
-            lines[f"escape_{name}_step"] = escaped
+            results[f"escape_{name}_step"] = escaped
             status.append(
                 f"{name}: away after {escaped} steps"
                 if escaped is not None
@@ -76,4 +77,6 @@ def saddle_escape(
             )
         return "; ".join(status)
 
-    return slider_app(controls, figure, draw, artists=lines, kind="toy", render=blitter.png)
+    return slider_app(
+        controls, figure, draw, artists=lines, results=results, kind="toy", render=blitter.png
+    )

@@ -63,6 +63,7 @@ def minibatch_explorer(
     figure = Figure(figsize=(9.0, 3.2), dpi=80, layout="constrained")
     ax_step, ax_epoch = figure.subplots(1, 2, sharey=True)
     lines: dict[str, Any] = {}
+    results: dict[str, Any] = {}
     for ax, x in ((ax_step, "step"), (ax_epoch, "epoch")):
         (lines[f"reference_{x}"],) = ax.plot(
             [], [], color="0.6", linewidth=1.2, label="first setting"
@@ -113,16 +114,16 @@ def minibatch_explorer(
             ys = np.clip(ys, None, y_max)
             lines[f"raw_{x}"].set_data(xs, ys)
             lines[f"smooth_{x}"].set_data(xs, np.clip(smooth(ys, window), None, y_max))
-            if "reference_set" not in lines:
+            if "reference_set" not in results:
                 lines[f"reference_{x}"].set_data(xs, np.clip(smooth(ys, window), None, y_max))
-        lines["reference_set"] = True
+        results["reference_set"] = True
         ax_step.set_xlim(0, steps)
         epochs = steps / history.steps_per_epoch
         ax_epoch.set_xlim(1.0 / history.steps_per_epoch, max(epochs, 2.0 / history.steps_per_epoch))
         lines["title"].set_text(
             f"K = {batch_size}, learning rate = {lr:.3g}: {steps} iterations = {epochs:.3g} epochs"
         )
-        lines["history"] = history
+        results["history"] = history
         if history.diverged is not None:
             return f'<span style="color:#b00">{history.diverged.message}</span>'
         per_epoch = history.steps_per_epoch
@@ -139,4 +140,6 @@ def minibatch_explorer(
             )
         return result
 
-    return slider_app(controls, figure, draw, artists=lines, progress_max=steps, kind="retrain")
+    return slider_app(
+        controls, figure, draw, artists=lines, results=results, progress_max=steps, kind="retrain"
+    )

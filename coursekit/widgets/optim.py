@@ -81,6 +81,7 @@ def optimizer_race(
     max_steps = controls["steps"].max
     colors = {name: f"C{i}" for i, name in enumerate(RACE_RULES)}
     lines: dict[str, Any] = {}
+    results: dict[str, Any] = {}
     for name in RACE_RULES:
         (lines[f"path_{name}"],) = ax_path.plot([], [], "-", color=colors[name], lw=1.5, label=name)
         (lines[f"end_{name}"],) = ax_path.plot([], [], "o", color=colors[name], ms=5)
@@ -89,7 +90,7 @@ def optimizer_race(
     (lines["minimum"],) = ax_path.plot([], [], "k*", ms=10, label="minimum")
     handles = [lines[f"path_{name}"] for name in RACE_RULES] + [lines["start"], lines["minimum"]]
     ax_loss.legend(handles=handles, loc="upper right", fontsize=7, ncol=3)
-    lines["shown_surface"] = None
+    results["shown_surface"] = None
     dynamic = [lines[f"{part}_{name}"] for name in RACE_RULES for part in ("path", "end", "loss")]
     blitter = Blitter(figure, dynamic)
     cache: dict[tuple, np.ndarray] = {}
@@ -141,7 +142,7 @@ def optimizer_race(
         ax_loss.set_ylim(*limits)
         ax_loss.set_ylabel(label)
         blitter.scene = s.name
-        lines["shown_surface"] = s.name
+        results["shown_surface"] = s.name
 
     show_surface(catalogue["Beale"])  # the longest title
     figure.get_layout_engine().execute(figure)  # lay out once, then keep the axes in place
@@ -160,7 +161,7 @@ def optimizer_race(
         progress: widgets.IntProgress,
     ) -> str:
         s = catalogue[surface]
-        if lines["shown_surface"] != s.name:
+        if results["shown_surface"] != s.name:
             show_surface(s)
         finite_min = np.isfinite(s.minimum[0])
         f_min = s(s.minimum) if finite_min else 0.0
@@ -181,7 +182,7 @@ def optimizer_race(
                 notes.append(f"{name} diverged at step {len(path) - 1}")
             else:
                 finals[name] = float(gap[-1])
-        lines["finals"] = finals
+        results["finals"] = finals
         best = min(finals, key=finals.get) if finals else None
         status = f"α = {lr:.3g}, λ = β₁ = {momentum:.2f}, β₂ = {beta2}: "
         status += f"lowest after {steps} steps: {best}" if best else "no run finished"
@@ -190,7 +191,14 @@ def optimizer_race(
         return status
 
     return slider_app(
-        controls, figure, draw, artists=lines, kind="toy", render=blitter.png, panel=panel
+        controls,
+        figure,
+        draw,
+        artists=lines,
+        results=results,
+        kind="toy",
+        render=blitter.png,
+        panel=panel,
     )
 
 
@@ -239,6 +247,7 @@ def schedule_explorer(total_steps: int = 1000) -> SliderApp:
     ax.set_ylabel("learning rate α_t")
     names = ("piecewise constant", "inverse time", "exponential", "natural exponential", "cosine")
     lines: dict[str, Any] = {}
+    results: dict[str, Any] = {}
     for i, name in enumerate(names):
         (lines[name],) = ax.plot([], [], color=f"C{i}", lw=1.8, label=name)
     ax.legend(loc="upper right", fontsize=8)
@@ -270,7 +279,9 @@ def schedule_explorer(total_steps: int = 1000) -> SliderApp:
             rates = np.array([schedule(int(t)) for t in steps])
             lines[name].set_data(steps, rates)
             finals[name] = rates[-1]
-        lines["finals"] = finals
+        results["finals"] = finals
         return "α at the last step: " + ", ".join(f"{k} {v:.2g}" for k, v in finals.items())
 
-    return slider_app(controls, figure, draw, artists=lines, kind="toy", render=blitter.png)
+    return slider_app(
+        controls, figure, draw, artists=lines, results=results, kind="toy", render=blitter.png
+    )
