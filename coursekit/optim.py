@@ -11,8 +11,11 @@ point of a 2-D surface (NumPy, for the pictures; see :func:`descend`) and on the
 network (torch, through the drop-in optimizers :class:`SGD`, :class:`Adagrad`, :class:`RMSprop`
 and :class:`Adam`, which take torch.optim's arguments and follow its semantics).
 
-Symbols: alpha the learning rate, lambda (or rho) the momentum factor, beta / beta_1, beta_2
-decay rates of moving averages, delta (eps) a small constant for numerical stability.
+Symbols, as on the slides and in the code: alpha the learning rate (``lr``), lambda the momentum
+factor (``momentum``), v the velocity, G the sum or moving average of squared gradients, M Adam's
+first moment, beta / beta1, beta2 the decay rates of moving averages, delta (``eps``) a small
+constant for numerical stability. One clash with torch: torch.optim.RMSprop calls its decay rate
+``alpha``; :class:`RMSprop` keeps torch's argument and hands it to :func:`rmsprop` as beta.
 """
 
 from __future__ import annotations
@@ -106,20 +109,20 @@ def adagrad(eps: float = 1e-10) -> UpdateRule:
     return UpdateRule("AdaGrad", init, update)
 
 
-def rmsprop(alpha: float = 0.99, eps: float = 1e-8) -> UpdateRule:
+def rmsprop(beta: float = 0.99, eps: float = 1e-8) -> UpdateRule:
     """RMSprop: G_t = beta G_{t-1} + (1 - beta) g_t * g_t, Delta = -alpha g_t / (sqrt(G_t) + delta).
 
     A moving average instead of AdaGrad's sum, so the rate can recover (Tieleman & Hinton,
-    2012). The decay rate is torch's ``alpha`` (the slides' beta); the learning rate is ``lr``.
+    2012). ``beta`` is the decay rate (the ``alpha`` of torch.optim.RMSprop).
     """
-    _check_unit("alpha", alpha)
+    _check_unit("beta", beta)
     _check_eps(eps)
 
     def init(theta: Array) -> State:
         return {"mean_sq": _zeros_like(theta)}
 
     def update(g: Array, state: State, lr: float, t: int) -> tuple[Array, State]:
-        G = alpha * state["mean_sq"] + (1 - alpha) * g * g
+        G = beta * state["mean_sq"] + (1 - beta) * g * g
         return -lr * g / (G**0.5 + eps), {"mean_sq": G}
 
     return UpdateRule("RMSprop", init, update)
@@ -146,16 +149,16 @@ def adam(
     _check_eps(eps)
 
     def init(theta: Array) -> State:
-        return {"m": _zeros_like(theta), "v": _zeros_like(theta)}
+        return {"M": _zeros_like(theta), "G": _zeros_like(theta)}
 
     def update(g: Array, state: State, lr: float, t: int) -> tuple[Array, State]:
-        m = beta1 * state["m"] + (1 - beta1) * g
-        v = beta2 * state["v"] + (1 - beta2) * g * g
+        M = beta1 * state["M"] + (1 - beta1) * g
+        G = beta2 * state["G"] + (1 - beta2) * g * g
         if bias_correction:
-            m_hat, v_hat = m / (1 - beta1**t), v / (1 - beta2**t)
+            M_hat, G_hat = M / (1 - beta1**t), G / (1 - beta2**t)
         else:
-            m_hat, v_hat = m, v
-        return -lr * m_hat / (v_hat**0.5 + eps), {"m": m, "v": v}
+            M_hat, G_hat = M, G
+        return -lr * M_hat / (G_hat**0.5 + eps), {"M": M, "G": G}
 
     return UpdateRule("Adam" if bias_correction else "Adam without bias correction", init, update)
 
@@ -344,6 +347,13 @@ class SGD(RuleOptimizer):
 
     With ``momentum=0``: theta_t = theta_{t-1} - alpha g_t; otherwise the rule of
     :func:`momentum`. Dampening is not offered (it is 0, torch's default).
+
+    With momentum and a rate that *changes* (a schedule), this is the slides' form, not torch's.
+    Here v_t = lambda v_{t-1} - alpha_t g_t: the velocity keeps the rates it was built with.
+    torch keeps buf_t = lambda buf_{t-1} + g_t and steps -alpha_t buf_t, so a new rate rescales
+    the whole accumulated velocity. The two agree for a constant rate (v = -alpha buf); after a
+    rate change from alpha to alpha', torch's step differs from this one by
+    lambda (alpha - alpha') buf_{t-1}.
     """
 
     def __init__(
@@ -395,7 +405,8 @@ class RMSprop(RuleOptimizer):
         super().__init__(params, lr, weight_decay, alpha=alpha, eps=eps)
 
     def make_rule(self, hyper: dict[str, Any]) -> UpdateRule:
-        return rmsprop(hyper["alpha"], hyper["eps"])
+        _check_unit("alpha", hyper["alpha"])  # torch's name for the decay rate
+        return rmsprop(beta=hyper["alpha"], eps=hyper["eps"])
 
 
 class Adam(RuleOptimizer):

@@ -88,7 +88,7 @@ def test_state_dict_round_trip_continues_the_same_trajectory() -> None:
     run(model, opt, 10)
     saved_model = {k: v.clone() for k, v in model.state_dict().items()}
     saved = copy.deepcopy(opt.state_dict())  # like torch's, it holds references
-    assert saved["state"][0]["step"] == 10 and set(saved["state"][0]) == {"step", "m", "v"}
+    assert saved["state"][0]["step"] == 10 and set(saved["state"][0]) == {"step", "M", "G"}
     run(model, opt, 10)
     expected = [p.detach().clone() for p in model.parameters()]
 
@@ -233,3 +233,31 @@ def test_a_rule_optimizer_must_say_its_rule() -> None:
 
     with pytest.raises(NotImplementedError, match="NoRule must say which rule it applies"):
         NoRule([torch.zeros(2, requires_grad=True)], lr=0.1, weight_decay=0.0)
+
+
+def test_momentum_with_a_changing_rate_keeps_the_old_rate_in_the_velocity_unlike_torch() -> None:
+    rates = [0.1, 0.1, 0.02, 0.02, 0.02]  # a rate change after two steps
+    schedule = lambda t: rates[t]  # noqa: E731
+    grad = lambda theta: 2.0 * theta  # f = theta², g = 2 theta  # noqa: E731
+
+    ours = torch.tensor([1.0], dtype=torch.float64, requires_grad=True)
+    theirs = ours.detach().clone().requires_grad_(True)
+    opt_ours = optim.SGD([ours], lr=schedule, momentum=0.9)
+    opt_theirs = torch.optim.SGD([theirs], lr=1.0, momentum=0.9, foreach=False)
+    sched = torch.optim.lr_scheduler.LambdaLR(opt_theirs, schedule)
+    v, buf, theta_v, theta_b = 0.0, 0.0, 1.0, 1.0
+    for t in range(4):
+        for p, opt in ((ours, opt_ours), (theirs, opt_theirs)):
+            opt.zero_grad()
+            p.grad = grad(p.detach()).clone()
+            opt.step()
+        sched.step()
+        v = 0.9 * v - rates[t] * grad(theta_v)  # the slides' form, by hand
+        theta_v += v
+        buf = 0.9 * buf + grad(theta_b)  # torch's form, by hand
+        theta_b -= rates[t] * buf
+        assert ours.item() == pytest.approx(theta_v, abs=1e-15)
+        assert theirs.item() == pytest.approx(theta_b, abs=1e-15)
+        if t < 2:  # a constant rate so far: the two forms agree
+            assert ours.item() == pytest.approx(theirs.item(), abs=1e-15)
+    assert abs(ours.item() - theirs.item()) > 1e-3  # after the rate change they do not

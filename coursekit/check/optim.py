@@ -127,8 +127,8 @@ def check_adam_step(
 
         def run(bias_correction: bool, step: int) -> tuple[np.ndarray, ...]:
             rule = adam(b1, b2, eps, bias_correction=bias_correction)  # noqa: B023
-            delta, state = rule.update(g, {"m": m, "v": v}, lr, step)  # noqa: B023
-            return theta + delta, state["m"], state["v"]  # noqa: B023
+            delta, state = rule.update(g, {"M": m, "G": v}, lr, step)  # noqa: B023
+            return theta + delta, state["M"], state["G"]  # noqa: B023
 
         expected = run(True, t)
         m_new = expected[1]
