@@ -193,8 +193,10 @@ def layer_statistics(
     if activation not in ACTIVATIONS or activation == "identity":
         choices = [a for a in ACTIVATIONS if a != "identity"]
         raise ValueError(f"activation must be one of {choices}, got {activation!r}")
-    if depth < 1 or width < 1:
-        raise ValueError(f"depth and width must be >= 1, got depth={depth}, width={width}")
+    if depth < 1 or width < 1 or batch < 1:
+        raise ValueError(
+            f"depth, width and batch must be >= 1, got depth={depth}, width={width}, batch={batch}"
+        )
     net = nn.Sequential(
         *mlp([width] * (depth + 1), activation=activation, seed=seed), ACTIVATIONS[activation]()
     )

@@ -170,7 +170,10 @@ def first_step(reached: Sequence[bool] | np.ndarray) -> int | None:
     ``first_step(f(path) < 1e-6)`` (steps to converge) or ``first_step(abs(path[:, 1]) > 0.5)``
     (steps to leave a saddle).
     """
-    hits = np.flatnonzero(np.asarray(reached, dtype=bool))
+    flags = np.asarray(reached, dtype=bool)
+    if flags.ndim != 1:
+        raise ValueError(f"reached must be 1-D (one flag per step), got shape {flags.shape}")
+    hits = np.flatnonzero(flags)
     return int(hits[0]) if hits.size else None
 
 
@@ -262,8 +265,10 @@ def l2_gradient(grad: torch.Tensor, theta: torch.Tensor, weight_decay: float) ->
 def decay_weights_(theta: torch.Tensor, lr: float, weight_decay: float) -> torch.Tensor:
     """Decoupled weight decay, in place: theta <- (1 - alpha lambda) theta, before the rule's step.
 
-    The form of AdamW (Loshchilov & Hutter, *Decoupled weight decay regularization*, ICLR 2019):
-    the weights shrink by the same factor whatever the adaptive rule does to the gradient.
+    The idea of AdamW (Loshchilov & Hutter, *Decoupled weight decay regularization*, ICLR 2019):
+    the weights shrink by the same factor whatever the adaptive rule does to the gradient. The
+    factor is torch's: the paper multiplies lambda by the schedule's multiplier eta_t, torch (and
+    this function) by the learning rate alpha_t itself.
     """
     if weight_decay != 0:
         theta.mul_(1 - lr * weight_decay)
@@ -276,7 +281,7 @@ class RuleOptimizer(torch.optim.Optimizer):
     ``lr`` may be a number or a schedule: a function of the 0-based number of steps already
     taken by the parameter (:func:`coursekit.schedules.as_schedule`). Weight decay takes one of
     two explicit forms: :func:`l2_gradient` (the default, as torch.optim does unless the class
-    name ends in W) or, with ``decoupled=True``, :func:`decay_weights_` (AdamW).
+    name ends in W) or, with ``decoupled_weight_decay=True``, :func:`decay_weights_` (AdamW).
 
     A subclass says which rule its hyperparameters make, in :meth:`make_rule`.
     """
@@ -287,7 +292,7 @@ class RuleOptimizer(torch.optim.Optimizer):
         lr: float | Schedule,
         weight_decay: float,
         *,
-        decoupled: bool = False,
+        decoupled_weight_decay: bool = False,
         **hyper: Any,
     ) -> None:
         if not callable(lr) and not lr >= 0:
@@ -295,7 +300,7 @@ class RuleOptimizer(torch.optim.Optimizer):
         if not weight_decay >= 0:
             raise ValueError(f"weight_decay must be >= 0, got {weight_decay}")
         self.make_rule(hyper)  # validates the hyperparameters
-        self.decoupled = decoupled
+        self.decoupled_weight_decay = decoupled_weight_decay
         super().__init__(params, {"lr": lr, "weight_decay": weight_decay, **hyper})
         self._rules: dict[tuple, UpdateRule] = {}
 
@@ -329,7 +334,7 @@ class RuleOptimizer(torch.optim.Optimizer):
                     state.update(rule.init(p))
                 t = state["step"]
                 rate = schedule(t)
-                if self.decoupled:
+                if self.decoupled_weight_decay:
                     g = p.grad
                     decay_weights_(p, rate, weight_decay)
                 else:
@@ -412,7 +417,7 @@ class RMSprop(RuleOptimizer):
 class Adam(RuleOptimizer):
     """Adam with torch.optim.Adam's arguments (ℓ2 weight decay in the gradient; no amsgrad).
 
-    ``decoupled=True`` shrinks the weights instead (:class:`AdamW`).
+    ``decoupled_weight_decay=True`` (torch's argument) shrinks the weights instead (AdamW).
     """
 
     def __init__(
@@ -423,11 +428,18 @@ class Adam(RuleOptimizer):
         eps: float = 1e-8,
         weight_decay: float = 0.0,
         *,
-        decoupled: bool = False,
+        decoupled_weight_decay: bool = False,
     ) -> None:
         if len(betas) != 2:
             raise ValueError(f"betas must be a pair (beta1, beta2), got {betas}")
-        super().__init__(params, lr, weight_decay, decoupled=decoupled, betas=tuple(betas), eps=eps)
+        super().__init__(
+            params,
+            lr,
+            weight_decay,
+            decoupled_weight_decay=decoupled_weight_decay,
+            betas=tuple(betas),
+            eps=eps,
+        )
 
     def make_rule(self, hyper: dict[str, Any]) -> UpdateRule:
         betas = hyper["betas"]
@@ -440,8 +452,8 @@ class AdamW(Adam):
     """Adam with decoupled weight decay: torch.optim.AdamW (Loshchilov & Hutter, ICLR 2019).
 
     Each step first shrinks the weights, theta <- theta (1 - alpha lambda), then takes Adam's
-    step with the plain gradient (:func:`decay_weights_`). torch's default ``weight_decay`` is
-    0.01, and so is this one's.
+    step with the plain gradient (:func:`decay_weights_`, whose factor is torch's, alpha lambda).
+    torch's default ``weight_decay`` is 0.01, and so is this one's.
     """
 
     def __init__(
@@ -452,4 +464,4 @@ class AdamW(Adam):
         eps: float = 1e-8,
         weight_decay: float = 0.01,
     ) -> None:
-        super().__init__(params, lr, betas, eps, weight_decay, decoupled=True)
+        super().__init__(params, lr, betas, eps, weight_decay, decoupled_weight_decay=True)

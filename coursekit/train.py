@@ -60,6 +60,8 @@ class History:
     it used. Per evaluation (before training and after every epoch): ``eval_epoch`` (0, 1, 2,
     ... or a fraction when ``max_steps`` stops mid-epoch), ``eval_step``, ``eval_time``,
     ``train_loss``, ``train_acc``, ``val_loss``, ``val_acc`` (NaN without validation data).
+    ``diverged`` describes a divergence that ended the run, ``stopped_at`` the step at which
+    ``fit``'s callback stopped it (both ``None`` otherwise).
     ``step_time`` and ``eval_time`` count training only: evaluation pauses the clock.
     """
 
@@ -287,8 +289,9 @@ def fit(
         history.train_acc.append(train_acc)
         history.val_loss.append(val_loss)
         history.val_acc.append(val_acc)
-        if callback is not None and callback(history):
-            history.stopped_at = history.steps
+        if callback is not None and callback(history) is True:
+            if history.steps < total_steps:  # a request at the very end stops nothing
+                history.stopped_at = history.steps
             return True
         return False
 
@@ -374,9 +377,17 @@ def train_mlp(
 
     >>> model, history = train_mlp(X, y, lambda p: torch.optim.SGD(p, lr=0.1), batch_size=32)
     """
+    if not callable(optimizer) or isinstance(optimizer, torch.optim.Optimizer):
+        raise TypeError(
+            "optimizer must make an optimizer from the parameters, e.g. "
+            f"lambda params: torch.optim.SGD(params, lr=0.1); got {type(optimizer).__name__}"
+        )
     X_t, y_t = _as_tensors(X, y, "training data")
     classes = int(y_t.max()) + 1 if n_classes is None else int(n_classes)
+    if classes <= int(y_t.max()):
+        raise ValueError(f"n_classes must exceed the largest label {int(y_t.max())}, got {classes}")
     model = mlp([int(np.prod(X_t.shape[1:])), *hidden, classes], activation=activation, seed=seed)
+    model = model.to(X_t.dtype)  # float64 inputs train a float64 network
     history = fit(
         model, optimizer(model.parameters()), X_t, y_t, seed=seed, progress=progress, **fit_options
     )

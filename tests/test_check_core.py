@@ -25,9 +25,14 @@ def test_cases_are_fixed_with_a_seed_and_fresh_without() -> None:
 
     fixed = [(1, 2), (3, 4)]
     assert cases(7, fixed, lambda rng: (0, 0)) == [((1, 2), 7), ((3, 4), 8)]
-    fresh = cases(None, fixed, lambda rng: int(rng.integers(10**9)), count=3)
-    assert len(fresh) == 3 and fresh != cases(None, fixed, lambda rng: int(rng.integers(10**9)))
-    assert seeds(5, count=3) == [5, 6, 7] and len(set(seeds(None, count=4))) == 4
+
+    def draw(rng):
+        return int(rng.integers(10**9))
+
+    first, second = cases(None, fixed, draw, count=3), cases(None, fixed, draw, count=3)
+    assert len(first) == 3 and first != second  # fresh entropy: another set of cases every call
+    assert seeds(5, count=3) == [5, 6, 7]
+    assert seeds(None, count=3) != seeds(None, count=3) != [0, 1, 2]
 
 
 def test_matching_hint_names_the_first_mistake_that_reproduces_the_answer() -> None:

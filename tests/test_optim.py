@@ -200,6 +200,8 @@ def test_first_step_finds_where_a_path_first_meets_a_condition() -> None:
     assert optim.first_step(np.abs(path) < 0.1) == 4  # 1/16 = 0.0625 after 4 steps
     assert optim.first_step(np.abs(path) < 0) is None
     assert optim.first_step([False, True, True]) == 1 and optim.first_step([]) is None
+    with pytest.raises(ValueError, match=r"reached must be 1-D .* got shape \(2, 2\)"):
+        optim.first_step(np.ones((2, 2), dtype=bool))
 
 
 def test_the_two_forms_of_weight_decay_agree_for_sgd_and_differ_for_adam() -> None:
@@ -207,9 +209,9 @@ def test_the_two_forms_of_weight_decay_agree_for_sgd_and_differ_for_adam() -> No
         def make(params):
             if name == "SGD":
                 opt = optim.SGD(params, lr=0.1, weight_decay=0.05)
-                opt.decoupled = decoupled
+                opt.decoupled_weight_decay = decoupled
                 return opt
-            return optim.Adam(params, lr=0.01, weight_decay=0.05, decoupled=decoupled)
+            return optim.Adam(params, lr=0.01, weight_decay=0.05, decoupled_weight_decay=decoupled)
 
         return trajectory(make, steps=20)[-1]
 

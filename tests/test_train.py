@@ -277,13 +277,14 @@ def test_a_callback_that_returns_true_stops_the_run(digits) -> None:
     assert (
         len(history.train_loss) == 3 and "stopped by the callback at step 10" in history.summary()
     )
+    quiet_model = ck.models.mlp([64, 16, 10], seed=0)
     quiet = ck.train.fit(
-        ck.models.mlp([64, 16, 10], seed=0),
-        torch.optim.SGD(model.parameters(), lr=0.1),
+        quiet_model,
+        torch.optim.SGD(quiet_model.parameters(), lr=0.1),
         digits.X_train,
         digits.y_train,
         batch_size=64,
-        callback=lambda h: None,
+        callback=lambda h: [h.steps],  # a truthy return that is not True stops nothing
         progress=False,
     )
     assert quiet.stopped_at is None and quiet.eval_epoch[-1] == 1.0
@@ -329,3 +330,54 @@ def test_train_variants_start_every_optimizer_from_the_same_weights(digits) -> N
     assert histories["SGD"].train_loss[-1] < histories["SGD"].train_loss[0]
     with pytest.raises(ValueError, match="variants must name at least one optimizer"):
         ck.train.train_variants({}, digits.X_train, digits.y_train, batch_size=8)
+
+
+@pytest.mark.parametrize(
+    ("stop_at_evaluation", "options", "steps", "stopped_at"),
+    [
+        (1, {"epochs": 3}, 0, 0),  # before the first update
+        (2, {"epochs": 3}, 17, 17),  # at the end of the first epoch (17 batches of 64)
+        (3, {"max_steps": 34}, 34, None),  # the last evaluation: the run was over anyway
+    ],
+)
+def test_a_stopping_callback_ends_the_run_where_it_says(
+    digits, stop_at_evaluation, options, steps, stopped_at
+) -> None:
+    calls = []
+    model = ck.models.mlp([64, 16, 10], seed=0)
+    history = ck.train.fit(
+        model,
+        torch.optim.SGD(model.parameters(), lr=0.1),
+        digits.X_train,
+        digits.y_train,
+        batch_size=64,
+        callback=lambda h: calls.append(h.steps) or len(calls) == stop_at_evaluation,
+        progress=False,
+        **options,
+    )
+    assert history.steps == steps and history.stopped_at == stopped_at
+    assert len(history.train_loss) == stop_at_evaluation
+
+
+def test_train_mlp_names_a_bad_optimizer_or_class_count(digits) -> None:
+    model = ck.models.mlp([64, 10], seed=0)
+    with pytest.raises(TypeError, match="optimizer must make an optimizer from the parameters"):
+        ck.train.train_mlp(
+            digits.X_train, digits.y_train, torch.optim.SGD(model.parameters()), batch_size=8
+        )
+    with pytest.raises(ValueError, match="n_classes must exceed the largest label 9, got 5"):
+        ck.train.train_mlp(
+            digits.X_train,
+            digits.y_train,
+            lambda p: torch.optim.SGD(p, lr=0.1),
+            n_classes=5,
+            batch_size=8,
+        )
+    net, history = ck.train.train_mlp(  # float64 inputs train a float64 network
+        digits.X_train.astype(np.float64),
+        digits.y_train,
+        lambda p: torch.optim.SGD(p, lr=0.1),
+        batch_size=256,
+        max_steps=2,
+    )
+    assert next(net.parameters()).dtype == torch.float64 and history.steps == 2

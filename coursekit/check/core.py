@@ -98,6 +98,7 @@ def matching_hint(got: Any, suspects: dict[str, Any], tolerance: float = 1e-9) -
 
 
 def as_tuple(got: Any, count: int, names: str, where: str) -> tuple[np.ndarray, ...]:
+    """A student's return value as ``count`` float arrays, or CheckFailed naming ``names``."""
     if count == 1:
         return (np.asarray(got, dtype=float),)
     if not isinstance(got, (tuple, list)) or len(got) != count:
@@ -130,6 +131,7 @@ def compare(
 
 
 def unchanged(where: str, before: list[np.ndarray], after: list[np.ndarray]) -> None:
+    """CheckFailed if a student's function changed its input arrays (``before`` are copies)."""
     for b, a in zip(before, after, strict=True):
         if not np.array_equal(a, b):
             raise CheckFailed(
@@ -139,5 +141,7 @@ def unchanged(where: str, before: list[np.ndarray], after: list[np.ndarray]) -> 
 
 
 def vectors(seed: int, n: int = 5) -> tuple[np.random.Generator, list[np.ndarray]]:
+    """A generator seeded with ``seed`` and three standard normal vectors of length ``n`` drawn
+    from it (parameters, optimizer state and gradient for the update-rule checks)."""
     rng = np.random.default_rng(seed)
     return rng, [rng.standard_normal(n) for _ in range(3)]

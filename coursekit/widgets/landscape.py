@@ -44,7 +44,7 @@ def saddle_escape(
     surface_contours(ax_path, surface, np.linspace(0, 3, 16), n=100)
     ax_path.plot([0], [0], "kx", ms=8, label="saddle")
     ax_path.plot([0, 0], [-1, 1], "k*", ms=9, label="minima")
-    ax_path.set(xlim=surface.xlim, ylim=surface.ylim, title=f"f = {surface.formula}")
+    ax_path.set(title=f"f = {surface.formula}")
     ax_y.set(xlim=(0, steps), ylim=(1e-13, 3), yscale="log", xlabel="step t", ylabel="|y_t|")
     ax_y.axhline(0.5, color="k", lw=0.6, ls=":")
     lines: dict[str, Any] = {}

@@ -64,6 +64,7 @@ def minibatch_explorer(
     ax_step, ax_epoch = figure.subplots(1, 2, sharey=True)
     lines: dict[str, Any] = {}
     results: dict[str, Any] = {}
+    reference_drawn: list[bool] = []
     for ax, x in ((ax_step, "step"), (ax_epoch, "epoch")):
         (lines[f"reference_{x}"],) = ax.plot(
             [], [], color="0.6", linewidth=1.2, label="first setting"
@@ -114,9 +115,9 @@ def minibatch_explorer(
             ys = np.clip(ys, None, y_max)
             lines[f"raw_{x}"].set_data(xs, ys)
             lines[f"smooth_{x}"].set_data(xs, np.clip(smooth(ys, window), None, y_max))
-            if "reference_set" not in results:
+            if not reference_drawn:
                 lines[f"reference_{x}"].set_data(xs, np.clip(smooth(ys, window), None, y_max))
-        results["reference_set"] = True
+        reference_drawn.append(True)  # the grey curve keeps the first setting
         ax_step.set_xlim(0, steps)
         epochs = steps / history.steps_per_epoch
         ax_epoch.set_xlim(1.0 / history.steps_per_epoch, max(epochs, 2.0 / history.steps_per_epoch))
