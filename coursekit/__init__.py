@@ -6,6 +6,7 @@ One module per idea of the lecture (chapter 5):
 * :mod:`coursekit.landscape` - critical points, Hessians and loss landscapes (5.1)
 * :mod:`coursekit.minibatch` - batches, epochs and mini-batch gradient descent (5.2)
 * :mod:`coursekit.optim` - update rules (momentum, AdaGrad, RMSprop, Adam), torch optimizers (5.3)
+* :mod:`coursekit.paths` - optimizer paths on 2-D surfaces, Newton's method (5.1, 5.3)
 * :mod:`coursekit.schedules` - learning-rate decay, warmup and cyclic schedules (5.3)
 * :mod:`coursekit.clipping` - gradient clipping by value and by norm (5.3)
 * :mod:`coursekit.surfaces` - 2-D test functions with gradients and Hessians (5.1, 5.3)
@@ -27,6 +28,7 @@ from . import (
     models,
     notebook,
     optim,
+    paths,
     plot,
     preprocessing,
     schedules,
@@ -46,6 +48,7 @@ __all__ = [
     "models",
     "notebook",
     "optim",
+    "paths",
     "plot",
     "preprocessing",
     "schedules",

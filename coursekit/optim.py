@@ -7,9 +7,10 @@ An update rule is a pair of pure functions, in the style of optax:
   update (t = 1, 2, ...) with learning rate ``lr``; the caller applies ``theta + delta``.
 
 The bodies use only ``+ - * / **`` so that they read like the slides and run unchanged on a
-point of a 2-D surface (NumPy, for the pictures; see :func:`descend`) and on the parameters of a
-network (torch, through the drop-in optimizers :class:`SGD`, :class:`Adagrad`, :class:`RMSprop`
-and :class:`Adam`, which take torch.optim's arguments and follow its semantics).
+point of a 2-D surface (NumPy, for the pictures; see :func:`coursekit.paths.descend`) and on
+the parameters of a network (torch, through the drop-in optimizers :class:`SGD`,
+:class:`Adagrad`, :class:`RMSprop`, :class:`Adam` and :class:`AdamW`, which take torch.optim's
+arguments and follow its semantics).
 
 Symbols, as on the slides and in the code: alpha the learning rate (``lr``), lambda the momentum
 factor (``momentum``), v the velocity, G the sum or moving average of squared gradients, M Adam's
@@ -20,13 +21,16 @@ constant for numerical stability. One clash with torch: torch.optim.RMSprop call
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import torch
 
+from .paths import descend as descend
+from .paths import first_step as first_step
+from .paths import newton as newton
 from .schedules import Schedule, as_schedule
 
 Array = Any  # a NumPy array or a torch tensor
@@ -161,95 +165,6 @@ def adam(
         return -lr * M_hat / (G_hat**0.5 + eps), {"M": M, "G": G}
 
     return UpdateRule("Adam" if bias_correction else "Adam without bias correction", init, update)
-
-
-def first_step(reached: Sequence[bool] | np.ndarray) -> int | None:
-    """The first step t at which a condition holds along a path, or ``None`` if it never does.
-
-    ``reached[t]`` says whether the condition holds at step t, for example
-    ``first_step(f(path) < 1e-6)`` (steps to converge) or ``first_step(abs(path[:, 1]) > 0.5)``
-    (steps to leave a saddle).
-    """
-    flags = np.asarray(reached, dtype=bool)
-    if flags.ndim != 1:
-        raise ValueError(f"reached must be 1-D (one flag per step), got shape {flags.shape}")
-    hits = np.flatnonzero(flags)
-    return int(hits[0]) if hits.size else None
-
-
-def descend(
-    rule: UpdateRule,
-    grad: Callable[[np.ndarray], np.ndarray],
-    start: Iterable[float],
-    steps: int,
-    lr: float | Schedule,
-    *,
-    clip: Callable[[np.ndarray], np.ndarray] | None = None,
-    limit: float = 1e6,
-) -> np.ndarray:
-    """The path ``theta_0, ..., theta_steps`` of ``rule`` on a function with gradient ``grad``.
-
-    ``lr`` is a rate or a schedule of the 0-based step. ``clip`` maps a gradient to a clipped
-    one (see :mod:`coursekit.clipping`). A run that leaves ``|theta| < limit`` (or produces
-    NaN) stops there: the path is cut after the first point outside, so its length tells where
-    it diverged.
-    """
-    if steps < 0:
-        raise ValueError(f"steps must be >= 0, got {steps}")
-    theta = np.asarray(list(start), dtype=float)
-    path = [theta]
-    state = rule.init(theta)
-    if not callable(lr) and not lr >= 0:
-        raise ValueError(f"the learning rate must be >= 0, got {lr}")
-    schedule = as_schedule(lr)
-    for t in range(steps):
-        rate = schedule(t)
-        if not rate >= 0:
-            raise ValueError(f"the learning rate must be >= 0, got {rate} at step {t}")
-        g = grad(theta)
-        if clip is not None:
-            g = clip(g)
-        delta, state = rule.update(g, state, rate, t + 1)
-        theta = theta + delta
-        path.append(theta)
-        if not np.abs(theta).max() < limit:  # also stops at NaN
-            break
-    return np.array(path)
-
-
-def newton(
-    gradient: Callable[[np.ndarray], np.ndarray],
-    hessian: Callable[[np.ndarray], np.ndarray],
-    start: Iterable[float],
-    steps: int,
-    lr: float = 1.0,
-    *,
-    limit: float = 1e6,
-) -> np.ndarray:
-    """Newton's method (牛顿法): theta_t = theta_{t-1} - alpha H^{-1} g, path included.
-
-    The step solves H d = g, the minimum of the local quadratic model; on a quadratic with
-    alpha = 1 it lands on the critical point in one step, whatever the conditioning, and on a
-    saddle it is attracted to the saddle just as well. Solving costs O(d^3) for d parameters
-    and storing H costs d^2 numbers, which rules it out for networks. A singular Hessian stops
-    the run (the path ends there).
-    """
-    if steps < 0:
-        raise ValueError(f"steps must be >= 0, got {steps}")
-    if not lr > 0:
-        raise ValueError(f"lr must be > 0, got {lr}")
-    theta = np.asarray(list(start), dtype=float)
-    path = [theta]
-    for _ in range(steps):
-        try:
-            direction = np.linalg.solve(hessian(theta), gradient(theta))
-        except np.linalg.LinAlgError:
-            break
-        theta = theta - lr * direction
-        path.append(theta)
-        if not np.all(np.abs(theta) < limit):
-            break
-    return np.array(path)
 
 
 def l2_gradient(grad: torch.Tensor, theta: torch.Tensor, weight_decay: float) -> torch.Tensor:
