@@ -115,9 +115,8 @@ def below(value: float, bound: float) -> str:
     """
     if not bound > 0:
         raise ValueError(f"bound must be > 0, got {bound!r}")
-    if abs(value) < bound:
-        return f"below {bound:.0e}".replace("e-0", "e-").replace("e+0", "e+")
-    return f"{value:.3g} (not below {bound:.0e})".replace("e-0", "e-").replace("e+0", "e+")
+    text = f"below {bound:.0e}" if abs(value) < bound else f"{value:.3g} (not below {bound:.0e})"
+    return text.replace("e-0", "e-").replace("e+0", "e+")  # 1e-12, 1e-6: no padded exponent
 
 
 class Source:

@@ -302,17 +302,11 @@ def fit(
     if diverge_above is None:
         diverge_above = 1e3 * max(1.0, history.train_loss[0])
     elapsed = 0.0
-    rate_source: Any = None
-    schedule = as_schedule(0.0)
     for epoch in range(1, epochs + 1):
         tick = time.perf_counter()  # the clock covers fetching batches and updating
         for X_batch, y_batch in batches:
-            # a coursekit optimizer may hold a schedule: the rate of this step is lr(t) (a
-            # torch scheduler may replace the number between steps: then a new schedule)
-            if optimizer.param_groups[0]["lr"] is not rate_source:
-                rate_source = optimizer.param_groups[0]["lr"]
-                schedule = as_schedule(rate_source)
-            lr = float(schedule(history.steps))
+            # a coursekit optimizer may hold a schedule: the rate of this step is lr(t)
+            lr = float(as_schedule(optimizer.param_groups[0]["lr"])(history.steps))
             optimizer.zero_grad()
             loss = loss_fn(model(X_batch), y_batch)
             loss_value = loss.item()

@@ -254,39 +254,29 @@ def test_progress_in_a_notebook_is_a_bar_then_one_summary_line(
     assert capsys.readouterr().out == h.summary() + "\n"
 
 
-def test_a_callback_that_returns_true_stops_the_run(digits) -> None:
+def fit_small(digits, **options) -> ck.train.History:
+    """The 64-16-10 network trained by SGD on the digits, in batches of 64."""
     model = ck.models.mlp([64, 16, 10], seed=0)
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+    return ck.train.fit(
+        model, optimizer, digits.X_train, digits.y_train, batch_size=64, progress=False, **options
+    )
+
+
+def test_a_callback_that_returns_true_stops_the_run(digits) -> None:
     seen = []
 
     def stop_after_two(history: ck.train.History) -> bool:
         seen.append(history.steps)
         return len(seen) == 3  # the start, then two evaluations
 
-    history = ck.train.fit(
-        model,
-        torch.optim.SGD(model.parameters(), lr=0.1),
-        digits.X_train,
-        digits.y_train,
-        batch_size=64,
-        epochs=5,
-        eval_every=5,
-        callback=stop_after_two,
-        progress=False,
-    )
+    history = fit_small(digits, epochs=5, eval_every=5, callback=stop_after_two)
     assert seen == [0, 5, 10] and history.steps == 10 and history.stopped_at == 10
     assert (
         len(history.train_loss) == 3 and "stopped by the callback at step 10" in history.summary()
     )
-    quiet_model = ck.models.mlp([64, 16, 10], seed=0)
-    quiet = ck.train.fit(
-        quiet_model,
-        torch.optim.SGD(quiet_model.parameters(), lr=0.1),
-        digits.X_train,
-        digits.y_train,
-        batch_size=64,
-        callback=lambda h: [h.steps],  # a truthy return that is not True stops nothing
-        progress=False,
-    )
+    # a truthy return that is not True stops nothing
+    quiet = fit_small(digits, callback=lambda h: [h.steps])
     assert quiet.stopped_at is None and quiet.eval_epoch[-1] == 1.0
 
 
@@ -344,15 +334,9 @@ def test_a_stopping_callback_ends_the_run_where_it_says(
     digits, stop_at_evaluation, options, steps, stopped_at
 ) -> None:
     calls = []
-    model = ck.models.mlp([64, 16, 10], seed=0)
-    history = ck.train.fit(
-        model,
-        torch.optim.SGD(model.parameters(), lr=0.1),
-        digits.X_train,
-        digits.y_train,
-        batch_size=64,
+    history = fit_small(
+        digits,
         callback=lambda h: calls.append(h.steps) or len(calls) == stop_at_evaluation,
-        progress=False,
         **options,
     )
     assert history.steps == steps and history.stopped_at == stopped_at
