@@ -16,6 +16,7 @@ One module per idea of the lecture (chapter 5):
 * :mod:`coursekit.plot`, :mod:`coursekit.widgets` - figures and lecture sliders
 * :mod:`coursekit.check` - feedback for the graded exercises
 * :mod:`coursekit.notebook` - notebook set-up and ``show_source``
+* :mod:`coursekit.validate` - the argument checks every module shares
 """
 
 from . import (
@@ -34,6 +35,7 @@ from . import (
     schedules,
     surfaces,
     train,
+    validate,
     widgets,
 )
 from .notebook import seed, setup, show_source
@@ -57,6 +59,7 @@ __all__ = [
     "show_source",
     "surfaces",
     "train",
+    "validate",
     "widgets",
 ]
 __version__ = "0.1.0"
