@@ -31,7 +31,8 @@ import torch
 from .paths import descend as descend
 from .paths import first_step as first_step
 from .paths import newton as newton
-from .schedules import Schedule, as_schedule
+from . import validate
+from .schedules import Schedule, as_schedule, rate_at
 
 Array = Any  # a NumPy array or a torch tensor
 State = dict[str, Array]
@@ -50,15 +51,14 @@ def _zeros_like(x: Array) -> Array:
     return torch.zeros_like(x) if isinstance(x, torch.Tensor) else np.zeros_like(x, dtype=float)
 
 
-def _check_unit(name: str, value: float, *, closed: bool = True) -> None:
-    ok = 0 <= value <= 1 if closed else 0 <= value < 1
-    if not ok:
-        raise ValueError(f"{name} must be in [0, {'1]' if closed else '1)'}, got {value}")
+def _check_decay(name: str, value: float) -> float:
+    """A decay rate or momentum factor in [0, 1): at 1 the memory never fades and steps grow
+    without bound (torch.optim rejects beta >= 1 as well)."""
+    return validate.real(name, value, low=0, high=1, high_open=True)
 
 
-def _check_eps(eps: float) -> None:
-    if not eps >= 0:
-        raise ValueError(f"eps must be >= 0, got {eps}")
+def _check_eps(eps: float) -> float:
+    return validate.real("eps", eps, low=0)
 
 
 def sgd() -> UpdateRule:
@@ -79,7 +79,7 @@ def momentum(momentum: float = 0.9, nesterov: bool = False) -> UpdateRule:
     the form of Sutskever et al., ICML 2013). For a constant alpha this equals torch.optim.SGD's
     ``buf = lambda buf + g; theta -= alpha buf`` with v = -alpha buf.
     """
-    _check_unit("momentum", momentum)
+    momentum = _check_decay("momentum", momentum)
 
     def init(theta: Array) -> State:
         return {"velocity": _zeros_like(theta)}
@@ -101,7 +101,7 @@ def adagrad(eps: float = 1e-10) -> UpdateRule:
     Each parameter's rate alpha / sqrt(G_t) shrinks with the sum of its squared gradients
     (Duchi et al., JMLR 2011). torch.optim.Adagrad adds delta outside the square root, as here.
     """
-    _check_eps(eps)
+    eps = _check_eps(eps)
 
     def init(theta: Array) -> State:
         return {"sum_sq": _zeros_like(theta)}
@@ -119,8 +119,8 @@ def rmsprop(beta: float = 0.99, eps: float = 1e-8) -> UpdateRule:
     A moving average instead of AdaGrad's sum, so the rate can recover (Tieleman & Hinton,
     2012). ``beta`` is the decay rate (the ``alpha`` of torch.optim.RMSprop).
     """
-    _check_unit("beta", beta)
-    _check_eps(eps)
+    beta = _check_decay("beta", beta)
+    eps = _check_eps(eps)
 
     def init(theta: Array) -> State:
         return {"mean_sq": _zeros_like(theta)}
@@ -148,9 +148,9 @@ def adam(
     (1 - beta1**t) / sqrt(1 - beta2**t) times the corrected one, about 3 at t = 1 and up to 6.5
     around t = 10, before it tends to 1.
     """
-    _check_unit("beta1", beta1, closed=False)
-    _check_unit("beta2", beta2, closed=False)
-    _check_eps(eps)
+    beta1 = _check_decay("beta1", beta1)
+    beta2 = _check_decay("beta2", beta2)
+    eps = _check_eps(eps)
 
     def init(theta: Array) -> State:
         return {"M": _zeros_like(theta), "G": _zeros_like(theta)}
@@ -174,6 +174,7 @@ def l2_gradient(grad: torch.Tensor, theta: torch.Tensor, weight_decay: float) ->
     equals decoupled decay (theta <- (1 - alpha lambda) theta - alpha g); with an adaptive rule it
     does not, because the penalty's gradient is rescaled like every other gradient.
     """
+    weight_decay = validate.real("weight_decay", weight_decay, low=0)
     return grad if weight_decay == 0 else grad + weight_decay * theta
 
 
@@ -185,6 +186,8 @@ def decay_weights_(theta: torch.Tensor, lr: float, weight_decay: float) -> torch
     factor is torch's: the paper multiplies lambda by the schedule's multiplier eta_t, torch (and
     this function) by the learning rate alpha_t itself.
     """
+    lr = validate.real("lr", lr, low=0)
+    weight_decay = validate.real("weight_decay", weight_decay, low=0)
     if weight_decay != 0:
         theta.mul_(1 - lr * weight_decay)
     return theta
@@ -210,10 +213,9 @@ class RuleOptimizer(torch.optim.Optimizer):
         decoupled_weight_decay: bool = False,
         **hyper: Any,
     ) -> None:
-        if not callable(lr) and not lr >= 0:
-            raise ValueError(f"lr must be >= 0 (or a schedule), got {lr}")
-        if not weight_decay >= 0:
-            raise ValueError(f"weight_decay must be >= 0, got {weight_decay}")
+        if not callable(lr):
+            lr = validate.real("lr", lr, low=0)
+        weight_decay = validate.real("weight_decay", weight_decay, low=0)
         self.make_rule(hyper)  # validates the hyperparameters
         self.decoupled_weight_decay = decoupled_weight_decay
         super().__init__(params, {"lr": lr, "weight_decay": weight_decay, **hyper})
@@ -248,7 +250,7 @@ class RuleOptimizer(torch.optim.Optimizer):
                     state["step"] = 0
                     state.update(rule.init(p))
                 t = state["step"]
-                rate = schedule(t)
+                rate = rate_at(schedule, t)
                 if self.decoupled_weight_decay:
                     g = p.grad
                     decay_weights_(p, rate, weight_decay)
@@ -287,7 +289,8 @@ class SGD(RuleOptimizer):
         super().__init__(params, lr, weight_decay, momentum=momentum, nesterov=nesterov)
 
     def make_rule(self, hyper: dict[str, Any]) -> UpdateRule:
-        momentum, nesterov = hyper["momentum"], hyper["nesterov"]
+        momentum = _check_decay("momentum", hyper["momentum"])
+        nesterov = hyper["nesterov"]
         if nesterov and momentum <= 0:
             raise ValueError("nesterov=True needs momentum > 0")
         if momentum == 0:
@@ -325,8 +328,8 @@ class RMSprop(RuleOptimizer):
         super().__init__(params, lr, weight_decay, alpha=alpha, eps=eps)
 
     def make_rule(self, hyper: dict[str, Any]) -> UpdateRule:
-        _check_unit("alpha", hyper["alpha"])  # torch's name for the decay rate
-        return rmsprop(beta=hyper["alpha"], eps=hyper["eps"])
+        alpha = _check_decay("alpha", hyper["alpha"])  # torch's name for the decay rate
+        return rmsprop(beta=alpha, eps=hyper["eps"])
 
 
 class Adam(RuleOptimizer):
@@ -345,8 +348,10 @@ class Adam(RuleOptimizer):
         *,
         decoupled_weight_decay: bool = False,
     ) -> None:
+        if not isinstance(betas, (tuple, list)):
+            raise TypeError(f"betas must be a pair (beta1, beta2), got {betas!r}")
         if len(betas) != 2:
-            raise ValueError(f"betas must be a pair (beta1, beta2), got {betas}")
+            raise ValueError(f"betas must be a pair (beta1, beta2), got {betas!r}")
         super().__init__(
             params,
             lr,
@@ -358,9 +363,8 @@ class Adam(RuleOptimizer):
 
     def make_rule(self, hyper: dict[str, Any]) -> UpdateRule:
         betas = hyper["betas"]
-        for name, beta in zip(("betas[0]", "betas[1]"), betas, strict=True):
-            _check_unit(name, beta, closed=False)
-        return adam(betas[0], betas[1], hyper["eps"])
+        beta1, beta2 = (_check_decay(f"betas[{i}]", b) for i, b in enumerate(betas))
+        return adam(beta1, beta2, hyper["eps"])
 
 
 class AdamW(Adam):

@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .schedules import Schedule, as_schedule
+from . import validate
+from .schedules import Schedule, as_schedule, rate_at
 
 if TYPE_CHECKING:  # for annotations only: optim re-exports these functions
     from .optim import UpdateRule
@@ -49,18 +50,15 @@ def descend(
     NaN) stops there: the path is cut after the first point outside, so its length tells where
     it diverged.
     """
-    if steps < 0:
-        raise ValueError(f"steps must be >= 0, got {steps}")
-    theta = np.asarray(list(start), dtype=float)
+    steps = validate.integer("steps", steps, low=0)
+    limit = validate.real("limit", limit, low=0, low_open=True)
+    validate.function("grad", grad)
+    theta = validate.array("start", start, ndim=1)
     path = [theta]
     state = rule.init(theta)
-    if not callable(lr) and not lr >= 0:
-        raise ValueError(f"the learning rate must be >= 0, got {lr}")
     schedule = as_schedule(lr)
     for t in range(steps):
-        rate = schedule(t)
-        if not rate >= 0:
-            raise ValueError(f"the learning rate must be >= 0, got {rate} at step {t}")
+        rate = rate_at(schedule, t)
         g = grad(theta)
         if clip is not None:
             g = clip(g)
@@ -89,11 +87,10 @@ def newton(
     and storing H costs d^2 numbers, which rules it out for networks. A singular Hessian stops
     the run (the path ends there).
     """
-    if steps < 0:
-        raise ValueError(f"steps must be >= 0, got {steps}")
-    if not lr > 0:
-        raise ValueError(f"lr must be > 0, got {lr}")
-    theta = np.asarray(list(start), dtype=float)
+    steps = validate.integer("steps", steps, low=0)
+    lr = validate.real("lr", lr, low=0, low_open=True)
+    limit = validate.real("limit", limit, low=0, low_open=True)
+    theta = validate.array("start", start, ndim=1)
     path = [theta]
     for _ in range(steps):
         try:

@@ -10,24 +10,41 @@ from __future__ import annotations
 
 import itertools
 import math
+import numbers
 from collections.abc import Callable, Sequence
+
+from . import validate
 
 Schedule = Callable[[int], float]
 
 
 def _check_step(t: int) -> None:
-    if t < 0:
-        raise ValueError(f"the step t must be >= 0, got {t}")
+    if isinstance(t, bool) or not isinstance(t, numbers.Integral) or t < 0:
+        validate.integer("t (the step)", t, low=0)
 
 
-def _check_rate(name: str, value: float) -> None:
-    if not value >= 0:  # also rejects NaN
-        raise ValueError(f"{name} must be >= 0, got {value}")
+def _check_rate(name: str, value: float) -> float:
+    return validate.real(name, value, low=0)
+
+
+def rate_at(schedule: Schedule, t: int, name: str = "lr") -> float:
+    """``schedule(t)``, checked: a learning rate that a schedule returns during training must
+    be a finite number >= 0; otherwise a ValueError names ``name``, the step and the value
+    (a negative rate climbs the loss, NaN fills the weights with NaN)."""
+    value = schedule(t)
+    try:
+        fine = 0 <= value < math.inf  # the fast path: one comparison per step
+    except TypeError:
+        fine = False
+    if not fine or isinstance(value, bool):
+        what = f"{name} (the value its schedule returned at step {t})"
+        return validate.real(what, value, low=0)
+    return float(value)
 
 
 def constant(lr0: float) -> Schedule:
     """alpha_t = alpha_0."""
-    _check_rate("lr0", lr0)
+    lr0 = _check_rate("lr0", lr0)
 
     def lr(t: int) -> float:
         _check_step(t)
@@ -36,9 +53,13 @@ def constant(lr0: float) -> Schedule:
     return lr
 
 
-def as_schedule(lr: float | Schedule) -> Schedule:
-    """A schedule for ``lr``: itself if it is callable, else :func:`constant`."""
-    return lr if callable(lr) else constant(lr)
+def as_schedule(lr: float | Schedule, name: str = "lr") -> Schedule:
+    """A schedule for ``lr``: itself if it is callable, else :func:`constant` (a number >= 0;
+    anything else gets an error naming ``name``)."""
+    if callable(lr):
+        return lr
+    validate.real(name, lr, low=0)
+    return constant(lr)
 
 
 def piecewise_constant(lr0: float, boundaries: Sequence[int], factors: Sequence[float]) -> Schedule:
@@ -48,16 +69,20 @@ def piecewise_constant(lr0: float, boundaries: Sequence[int], factors: Sequence[
     ``factors=(0.1, 0.01)`` divides the rate by 10 and then by 100. Equals
     ``torch.optim.lr_scheduler.MultiStepLR`` when ``factors`` are powers of its ``gamma``.
     """
-    _check_rate("lr0", lr0)
+    lr0 = _check_rate("lr0", lr0)
+    if boundaries is None or factors is None or isinstance(boundaries, str):
+        raise TypeError(
+            f"boundaries and factors must be sequences, got {boundaries!r} and {factors!r}"
+        )
+    boundaries = [validate.integer(f"boundaries[{i}]", b, low=1) for i, b in enumerate(boundaries)]
+    factors = [_check_rate(f"factors[{i}]", f) for i, f in enumerate(factors)]
     if len(boundaries) != len(factors):
         raise ValueError(
             f"boundaries and factors must have the same length, got {len(boundaries)} and "
             f"{len(factors)}"
         )
-    if any(b < 1 for b in boundaries) or any(a >= b for a, b in itertools.pairwise(boundaries)):
+    if any(a >= b for a, b in itertools.pairwise(boundaries)):
         raise ValueError(f"boundaries must be increasing integers >= 1, got {list(boundaries)}")
-    for factor in factors:
-        _check_rate("every factor", factor)
 
     def lr(t: int) -> float:
         _check_step(t)
@@ -72,8 +97,8 @@ def piecewise_constant(lr0: float, boundaries: Sequence[int], factors: Sequence[
 
 def inverse_time(lr0: float, beta: float) -> Schedule:
     """Inverse time decay (逆时衰减): alpha_t = alpha_0 / (1 + beta * t)."""
-    _check_rate("lr0", lr0)
-    _check_rate("beta", beta)
+    lr0 = _check_rate("lr0", lr0)
+    beta = _check_rate("beta", beta)
 
     def lr(t: int) -> float:
         _check_step(t)
@@ -87,9 +112,8 @@ def exponential(lr0: float, beta: float) -> Schedule:
 
     Equals ``torch.optim.lr_scheduler.ExponentialLR(gamma=beta)``.
     """
-    _check_rate("lr0", lr0)
-    if not 0 < beta <= 1:
-        raise ValueError(f"beta must be in (0, 1], got {beta}")
+    lr0 = _check_rate("lr0", lr0)
+    beta = validate.real("beta", beta, low=0, high=1, low_open=True)
 
     def lr(t: int) -> float:
         _check_step(t)
@@ -100,8 +124,8 @@ def exponential(lr0: float, beta: float) -> Schedule:
 
 def natural_exponential(lr0: float, beta: float) -> Schedule:
     """Natural exponential decay (自然指数衰减): alpha_t = alpha_0 * exp(-beta * t), beta >= 0."""
-    _check_rate("lr0", lr0)
-    _check_rate("beta", beta)
+    lr0 = _check_rate("lr0", lr0)
+    beta = _check_rate("beta", beta)
 
     def lr(t: int) -> float:
         _check_step(t)
@@ -117,10 +141,9 @@ def cosine(lr0: float, total_steps: int, lr_min: float = 0.0) -> Schedule:
     the slide's alpha_0 (1 + cos(pi t / T)) / 2 (Loshchilov & Hutter, "SGDR", ICLR 2017); for
     t <= T it equals ``torch.optim.lr_scheduler.CosineAnnealingLR(T_max=T, eta_min=lr_min)``.
     """
-    _check_rate("lr0", lr0)
-    _check_rate("lr_min", lr_min)
-    if total_steps < 1:
-        raise ValueError(f"total_steps must be >= 1, got {total_steps}")
+    lr0 = _check_rate("lr0", lr0)
+    lr_min = _check_rate("lr_min", lr_min)
+    total_steps = validate.integer("total_steps", total_steps, low=1)
     if lr_min > lr0:
         raise ValueError(f"lr_min must be <= lr0, got lr_min={lr_min} > lr0={lr0}")
 
@@ -139,10 +162,9 @@ def linear_warmup(after: float | Schedule, warmup_steps: int) -> Schedule:
     warmup ends: alpha_t = after(t - T') for t >= T' (Goyal et al., "Accurate, large minibatch
     SGD", 2017). The slide counts steps from 1, so its t / T' is our (t + 1) / T'.
     """
-    if warmup_steps < 1:
-        raise ValueError(f"warmup_steps must be >= 1, got {warmup_steps}")
-    following = as_schedule(after)
-    peak = following(0)
+    warmup_steps = validate.integer("warmup_steps", warmup_steps, low=1)
+    following = as_schedule(after, "after")
+    peak = rate_at(following, 0, "after")
 
     def lr(t: int) -> float:
         _check_step(t)
@@ -161,12 +183,11 @@ def triangular(lr_min: float, lr_max: float, step_size: int) -> Schedule:
     (Smith, "Cyclical learning rates for training neural networks", WACV 2017). Equals
     ``torch.optim.lr_scheduler.CyclicLR(mode="triangular", step_size_up=step_size)``.
     """
-    _check_rate("lr_min", lr_min)
-    _check_rate("lr_max", lr_max)
+    lr_min = _check_rate("lr_min", lr_min)
+    lr_max = _check_rate("lr_max", lr_max)
     if lr_min > lr_max:
         raise ValueError(f"lr_min must be <= lr_max, got {lr_min} > {lr_max}")
-    if step_size < 1:
-        raise ValueError(f"step_size must be >= 1, got {step_size}")
+    step_size = validate.integer("step_size", step_size, low=1)
 
     def lr(t: int) -> float:
         _check_step(t)

@@ -105,11 +105,11 @@ def test_state_dict_round_trip_continues_the_same_trajectory() -> None:
     ("make", "message"),
     [
         (lambda p: optim.SGD(p, lr=-0.1), "lr must be >= 0"),
-        (lambda p: optim.SGD(p, lr=0.1, momentum=1.5), r"momentum must be in \[0, 1\]"),
+        (lambda p: optim.SGD(p, lr=0.1, momentum=1.5), r"momentum must be in \[0, 1\)"),
         (lambda p: optim.SGD(p, lr=0.1, nesterov=True), "nesterov=True needs momentum > 0"),
         (lambda p: optim.SGD(p, lr=0.1, weight_decay=-1), "weight_decay must be >= 0"),
         (lambda p: optim.Adagrad(p, eps=-1e-10), "eps must be >= 0"),
-        (lambda p: optim.RMSprop(p, alpha=1.2), r"alpha must be in \[0, 1\]"),
+        (lambda p: optim.RMSprop(p, alpha=1.2), r"alpha must be in \[0, 1\)"),
         (lambda p: optim.Adam(p, betas=(1.0, 0.999)), r"betas\[0\] must be in \[0, 1\)"),
         (lambda p: optim.Adam(p, betas=(0.9, -0.1)), r"betas\[1\] must be in \[0, 1\)"),
         (lambda p: optim.Adam(p, betas=(0.9,)), "betas must be a pair"),
@@ -176,9 +176,11 @@ def test_descend_on_a_quadratic_matches_the_closed_form() -> None:
     np.testing.assert_allclose(path[:, 1], 1.0 * (1 - 0.05 * 10.0) ** t)
     diverged = optim.descend(optim.sgd(), surface.gradient, (4.0, 1.0), 1000, 0.25)
     assert len(diverged) < 1001 and np.abs(diverged[-1]).max() >= 1e6
-    with pytest.raises(ValueError, match="learning rate must be >= 0"):
+    with pytest.raises(
+        ValueError, match=r"lr \(the value its schedule returned at step 0\) must be >= 0"
+    ):
         optim.descend(optim.sgd(), surface.gradient, (1.0, 1.0), 3, lambda t: -1.0)
-    with pytest.raises(ValueError, match="steps must be >= 0"):
+    with pytest.raises(ValueError, match="steps must be an integer >= 0"):
         optim.descend(optim.sgd(), surface.gradient, (1.0, 1.0), -1, 0.1)
 
 

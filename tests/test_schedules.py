@@ -87,15 +87,18 @@ def test_triangular_is_cyclic_lr() -> None:
         (lambda: schedules.constant(-0.1), "lr0 must be >= 0"),
         (lambda: schedules.piecewise_constant(0.1, [50, 20], [0.1, 0.01]), "increasing"),
         (lambda: schedules.piecewise_constant(0.1, [10], [0.1, 0.01]), "same length"),
-        (lambda: schedules.piecewise_constant(0.1, [10], [-0.1]), "every factor must be >= 0"),
+        (lambda: schedules.piecewise_constant(0.1, [10], [-0.1]), r"factors\[0\] must be >= 0"),
         (lambda: schedules.inverse_time(0.1, -1.0), "beta must be >= 0"),
         (lambda: schedules.exponential(0.1, 1.5), r"beta must be in \(0, 1\]"),
-        (lambda: schedules.natural_exponential(float("nan"), 0.1), "lr0 must be >= 0"),
-        (lambda: schedules.cosine(0.1, 0), "total_steps must be >= 1"),
+        (
+            lambda: schedules.natural_exponential(float("nan"), 0.1),
+            "lr0 must be a finite number >= 0",
+        ),
+        (lambda: schedules.cosine(0.1, 0), "total_steps must be an integer >= 1"),
         (lambda: schedules.cosine(0.1, 10, lr_min=0.2), "lr_min must be <= lr0"),
-        (lambda: schedules.linear_warmup(0.1, 0), "warmup_steps must be >= 1"),
+        (lambda: schedules.linear_warmup(0.1, 0), "warmup_steps must be an integer >= 1"),
         (lambda: schedules.triangular(0.2, 0.1, 10), "lr_min must be <= lr_max"),
-        (lambda: schedules.triangular(0.01, 0.1, 0), "step_size must be >= 1"),
+        (lambda: schedules.triangular(0.01, 0.1, 0), "step_size must be an integer >= 1"),
     ],
 )
 def test_bad_arguments_raise(make, message: str) -> None:
@@ -104,5 +107,5 @@ def test_bad_arguments_raise(make, message: str) -> None:
 
 
 def test_negative_steps_raise() -> None:
-    with pytest.raises(ValueError, match="the step t must be >= 0"):
+    with pytest.raises(ValueError, match=r"t \(the step\) must be an integer >= 0"):
         schedules.cosine(0.1, 10)(-1)

@@ -67,7 +67,9 @@ class Outcome:
 PROBES: list[Probe] = []
 
 
-def spoil(module: str, name: str, fn: Callable[..., Any], base: dict[str, Any], kinds: dict) -> None:
+def spoil(
+    module: str, name: str, fn: Callable[..., Any], base: dict[str, Any], kinds: dict
+) -> None:
     """One probe per bad value of each argument in ``kinds`` (others keep their ``base`` value)."""
     for arg, kind in kinds.items():
         values = BAD[kind] if isinstance(kind, str) else kind
@@ -139,8 +141,12 @@ def build() -> None:  # noqa: PLR0915 - a flat table of probes reads best in one
 
     for cls in (ck.optim.SGD, ck.optim.Adam):
         for bad in (-0.1, NAN, None):
-            add("optim", f"{cls.__name__}(lr=schedule returning {bad!r}).step()", "lr",
-                lambda c=cls, b=bad: step_with(lambda t: b, c))
+            add(
+                "optim",
+                f"{cls.__name__}(lr=schedule returning {bad!r}).step()",
+                "lr",
+                lambda c=cls, b=bad: step_with(lambda t: b, c),
+            )
     spoil(
         "optim",
         "l2_gradient",
@@ -163,54 +169,119 @@ def build() -> None:  # noqa: PLR0915 - a flat table of probes reads best in one
         "descend",
         lambda **k: ck.paths.descend(ck.optim.sgd(), quad.gradient, **k),
         {"start": (1.0, 1.0), "steps": 5, "lr": 0.1},
-        {"steps": "posint", "lr": [None, "0.1", NAN, -1.0], "start": [None, (NAN, 1.0), "ab"],
-         "limit": "pos"},
+        {
+            "steps": "posint",
+            "lr": [None, "0.1", NAN, -1.0],
+            "start": [None, (NAN, 1.0), "ab"],
+            "limit": "pos",
+        },
     )
     spoil(
         "paths",
         "newton",
         lambda **k: ck.paths.newton(quad.gradient, quad.hessian, **k),
         {"start": (1.0, 1.0), "steps": 5},
-        {"steps": "posint", "lr": "pos", "start": [None, (NAN, 1.0)], "limit": "pos"},
+        {"steps": "nonnegint", "lr": "pos", "start": [None, (NAN, 1.0)], "limit": "pos"},
     )
 
     # -- schedules ------------------------------------------------------------------------
     S = ck.schedules
     spoil("schedules", "constant", S.constant, {}, {"lr0": "nonneg"})
-    spoil("schedules", "inverse_time", S.inverse_time, {"lr0": 0.1, "beta": 0.1},
-          {"lr0": "nonneg", "beta": "nonneg"})
-    spoil("schedules", "exponential", S.exponential, {"lr0": 0.1, "beta": 0.9},
-          {"lr0": "nonneg", "beta": [None, NAN, 0.0, -0.5, 1.5]})
-    spoil("schedules", "natural_exponential", S.natural_exponential, {"lr0": 0.1, "beta": 0.1},
-          {"lr0": "nonneg", "beta": "nonneg"})
-    spoil("schedules", "cosine", S.cosine, {"lr0": 0.1, "total_steps": 100},
-          {"lr0": "nonneg", "total_steps": "posint", "lr_min": [None, NAN, -1.0, 0.5]})
-    spoil("schedules", "linear_warmup", S.linear_warmup, {"after": 0.1, "warmup_steps": 10},
-          {"after": [None, NAN, -1.0, "0.1"], "warmup_steps": "nonnegint"})
-    spoil("schedules", "triangular", S.triangular,
-          {"lr_min": 0.01, "lr_max": 0.1, "step_size": 10},
-          {"lr_min": "nonneg", "lr_max": [None, NAN, INF, 0.001], "step_size": "posint"})
-    spoil("schedules", "piecewise_constant", S.piecewise_constant,
-          {"lr0": 0.1, "boundaries": [10], "factors": [0.1]},
-          {"lr0": "nonneg", "boundaries": [None, [2.5], [-1], [10, 5]],
-           "factors": [None, [NAN], [-0.1], [0.1, 0.2]]})
+    spoil(
+        "schedules",
+        "inverse_time",
+        S.inverse_time,
+        {"lr0": 0.1, "beta": 0.1},
+        {"lr0": "nonneg", "beta": "nonneg"},
+    )
+    spoil(
+        "schedules",
+        "exponential",
+        S.exponential,
+        {"lr0": 0.1, "beta": 0.9},
+        {"lr0": "nonneg", "beta": [None, NAN, 0.0, -0.5, 1.5]},
+    )
+    spoil(
+        "schedules",
+        "natural_exponential",
+        S.natural_exponential,
+        {"lr0": 0.1, "beta": 0.1},
+        {"lr0": "nonneg", "beta": "nonneg"},
+    )
+    spoil(
+        "schedules",
+        "cosine",
+        S.cosine,
+        {"lr0": 0.1, "total_steps": 100},
+        {"lr0": "nonneg", "total_steps": "posint", "lr_min": [None, NAN, -1.0, 0.5]},
+    )
+    spoil(
+        "schedules",
+        "linear_warmup",
+        S.linear_warmup,
+        {"after": 0.1, "warmup_steps": 10},
+        {"after": [None, NAN, -1.0, "0.1"], "warmup_steps": "nonnegint"},
+    )
+    spoil(
+        "schedules",
+        "triangular",
+        S.triangular,
+        {"lr_min": 0.01, "lr_max": 0.1, "step_size": 10},
+        {"lr_min": "nonneg", "lr_max": [None, NAN, INF, 0.001], "step_size": "posint"},
+    )
+    spoil(
+        "schedules",
+        "piecewise_constant",
+        S.piecewise_constant,
+        {"lr0": 0.1, "boundaries": [10], "factors": [0.1]},
+        {
+            "lr0": "nonneg",
+            "boundaries": [None, [2.5], [-1], [10, 5]],
+            "factors": [None, [NAN], [-0.1], [0.1, 0.2]],
+        },
+    )
     cos = S.cosine(0.1, 100)
     spoil("schedules", "cosine(...)", cos, {}, {"t": [None, "3", 2.5, -1]})
 
     # -- clipping -------------------------------------------------------------------------
     C = ck.clipping
     g = np.array([3.0, -4.0])
-    spoil("clipping", "clip_by_value", lambda **k: C.clip_by_value(g, **k), {"low": 1.0},
-          {"low": [None, "1", NAN], "high": [NAN, "2"]})
+    spoil(
+        "clipping",
+        "clip_by_value",
+        lambda **k: C.clip_by_value(g, **k),
+        {"low": 1.0},
+        {"low": [None, "1", NAN], "high": [NAN, "2"]},
+    )
     add("clipping", "clip_by_value(low=2, high=1)", "low", lambda: C.clip_by_value(g, 2.0, 1.0))
-    spoil("clipping", "clip_by_norm", lambda **k: C.clip_by_norm(g, **k), {"max_norm": 1.0},
-          {"max_norm": "pos", "eps": "nonneg"})
-    spoil("clipping", "clip_by_norm", C.clip_by_norm, {"max_norm": 1.0},
-          {"g": [None, "ab", [NAN, 1.0]]})
-    spoil("clipping", "clip_grad_value_", lambda **k: C.clip_grad_value_(params(), **k), {},
-          {"clip_value": "pos"})
-    spoil("clipping", "clip_grad_norm_", lambda **k: C.clip_grad_norm_(params(), **k),
-          {"max_norm": 1.0}, {"max_norm": "pos", "norm_type": [None, NAN, 0.0, -1.0, "2"]})
+    spoil(
+        "clipping",
+        "clip_by_norm",
+        lambda **k: C.clip_by_norm(g, **k),
+        {"max_norm": 1.0},
+        {"max_norm": "pos", "eps": "nonneg"},
+    )
+    spoil(
+        "clipping",
+        "clip_by_norm",
+        C.clip_by_norm,
+        {"max_norm": 1.0},
+        {"g": [None, "ab", [NAN, 1.0]]},
+    )
+    spoil(
+        "clipping",
+        "clip_grad_value_",
+        lambda **k: C.clip_grad_value_(params(), **k),
+        {},
+        {"clip_value": "pos"},
+    )
+    spoil(
+        "clipping",
+        "clip_grad_norm_",
+        lambda **k: C.clip_grad_norm_(params(), **k),
+        {"max_norm": 1.0},
+        {"max_norm": "pos", "norm_type": [None, NAN, 0.0, -1.0, "2"]},
+    )
 
     # -- init -----------------------------------------------------------------------------
     I = ck.init  # noqa: E741
@@ -221,89 +292,219 @@ def build() -> None:  # noqa: PLR0915 - a flat table of probes reads best in one
     spoil("init", "uniform_", lambda **k: I.uniform_(w(), **k), {"r": 0.1}, {"r": "nonneg"})
     spoil("init", "fans", I.fans, {}, {"tensor": [None, torch.ones(3), np.ones((2, 2))]})
     net = lambda: ck.models.mlp([4, 5, 3])  # noqa: E731
-    spoil("init", "init_model", lambda **k: I.init_model(net(), **k), {"scheme": "He normal"},
-          {"scheme": "name", "seed": "seed"})
+    spoil(
+        "init",
+        "init_model",
+        lambda **k: I.init_model(net(), **k),
+        {"scheme": "He normal"},
+        {"scheme": "name", "seed": "seed"},
+    )
     spoil(
         "init",
         "layer_statistics",
         I.layer_statistics,
         {"activation": "tanh", "scheme": "Xavier normal", "depth": 3, "width": 8, "batch": 10},
-        {"activation": "name", "scheme": "name", "depth": "posint", "width": "posint",
-         "batch": "posint", "seed": "seed"},
+        {
+            "activation": "name",
+            "scheme": "name",
+            "depth": "posint",
+            "width": "posint",
+            "batch": "posint",
+            "seed": "seed",
+        },
     )
 
     # -- landscape ------------------------------------------------------------------------
     L = ck.landscape
-    spoil("landscape", "classify", L.classify, {"eigenvalues": [1.0, 2.0]},
-          {"eigenvalues": [None, [NAN, 1.0], [], "ab"], "tol": "nonneg"})
-    spoil("landscape", "random_symmetric", L.random_symmetric, {"d": 2, "n": 3, "rng": rng},
-          {"d": "posint", "n": "posint", "rng": [None, 0]})
-    spoil("landscape", "probability_all_positive", L.probability_all_positive,
-          {"d": 2, "n": 3, "rng": rng}, {"d": "posint", "n": "posint", "rng": [None, 0]})
+    spoil(
+        "landscape",
+        "classify",
+        L.classify,
+        {"eigenvalues": [1.0, 2.0]},
+        {"eigenvalues": [None, [NAN, 1.0], [], "ab"], "tol": "nonneg"},
+    )
+    spoil(
+        "landscape",
+        "random_symmetric",
+        L.random_symmetric,
+        {"d": 2, "n": 3, "rng": rng},
+        {"d": "posint", "n": "posint", "rng": [None, 0]},
+    )
+    spoil(
+        "landscape",
+        "probability_all_positive",
+        L.probability_all_positive,
+        {"d": 2, "n": 3, "rng": rng},
+        {"d": "posint", "n": "posint", "rng": [None, 0]},
+    )
     f = lambda t: (t**2).sum()  # noqa: E731
-    spoil("landscape", "critical_point", L.critical_point, {"f": f, "point": [0.0, 0.0]},
-          {"point": [None, [NAN, 0.0], "ab"], "f": "callable", "tol": "nonneg"})
+    spoil(
+        "landscape",
+        "critical_point",
+        L.critical_point,
+        {"f": f, "point": [0.0, 0.0]},
+        {"point": [None, [NAN, 0.0], "ab"], "f": "callable", "tol": "nonneg"},
+    )
     small = ck.models.mlp([4, 3], seed=0)
     vec = L.parameters_vector(small)
     Xt, yt = torch.as_tensor(X), torch.as_tensor(y)
-    spoil("landscape", "model_loss", L.model_loss,
-          {"model": small, "vector": vec, "X": Xt, "y": yt},
-          {"vector": [torch.cat([vec, vec[:1]]), vec[:-1], None],
-           "y": [torch.full((30,), 5), torch.full((30,), -1), yt[:-1]],
-           "X": [Xt[:, :3], torch.as_tensor(X_nan)]})
-    spoil("landscape", "interpolate", L.interpolate, {"theta_a": vec, "theta_b": vec, "alpha": 0.5},
-          {"alpha": "real", "theta_b": [vec[:-1]]})
-    spoil("landscape", "loss_along_line", L.loss_along_line,
-          {"model": small, "theta_a": vec, "theta_b": vec, "X": Xt, "y": yt},
-          {"theta_b": [vec[:-1], torch.cat([vec, vec[:1]])], "alphas": [[NAN], [], None]})
-    spoil("landscape", "loss_plane", L.loss_plane,
-          {"model": small, "center": vec, "direction_1": vec, "direction_2": vec, "X": Xt,
-           "y": yt, "alphas": [0.0], "betas": [0.0]},
-          {"direction_1": [vec[:-1], torch.cat([vec, vec[:1]])], "betas": [[NAN], [], None]})
-    spoil("landscape", "filter_normalized_direction", L.filter_normalized_direction,
-          {"model": small}, {"seed": "seed"})
+    spoil(
+        "landscape",
+        "model_loss",
+        L.model_loss,
+        {"model": small, "vector": vec, "X": Xt, "y": yt},
+        {
+            "vector": [torch.cat([vec, vec[:1]]), vec[:-1], None],
+            "y": [torch.full((30,), 5), torch.full((30,), -1), yt[:-1]],
+            "X": [Xt[:, :3], torch.as_tensor(X_nan)],
+        },
+    )
+    spoil(
+        "landscape",
+        "interpolate",
+        L.interpolate,
+        {"theta_a": vec, "theta_b": vec, "alpha": 0.5},
+        {"alpha": "real", "theta_b": [vec[:-1]]},
+    )
+    spoil(
+        "landscape",
+        "loss_along_line",
+        L.loss_along_line,
+        {"model": small, "theta_a": vec, "theta_b": vec, "X": Xt, "y": yt},
+        {"theta_b": [vec[:-1], torch.cat([vec, vec[:1]])], "alphas": [[NAN], [], None]},
+    )
+    spoil(
+        "landscape",
+        "loss_plane",
+        L.loss_plane,
+        {
+            "model": small,
+            "center": vec,
+            "direction_1": vec,
+            "direction_2": vec,
+            "X": Xt,
+            "y": yt,
+            "alphas": [0.0],
+            "betas": [0.0],
+        },
+        {"direction_1": [vec[:-1], torch.cat([vec, vec[:1]])], "betas": [[NAN], [], None]},
+    )
+    spoil(
+        "landscape",
+        "filter_normalized_direction",
+        L.filter_normalized_direction,
+        {"model": small},
+        {"seed": "seed"},
+    )
 
     # -- minibatch ------------------------------------------------------------------------
     M = ck.minibatch
-    spoil("minibatch", "iterations_per_epoch", M.iterations_per_epoch, {"n": 10, "batch_size": 3},
-          {"n": "posint", "batch_size": "posint"})
-    spoil("minibatch", "minibatch_indices", M.minibatch_indices,
-          {"n": 10, "batch_size": 3, "rng": rng},
-          {"n": "posint", "batch_size": [*BAD["posint"], 11], "rng": [None, 0]})
-    spoil("minibatch", "MiniBatches", M.MiniBatches, {"X": X, "y": y, "batch_size": 4},
-          {"batch_size": [*BAD["posint"], 31], "seed": "seed", "y": [y[:-1], None],
-           "X": [None, "ab"]})
+    spoil(
+        "minibatch",
+        "iterations_per_epoch",
+        M.iterations_per_epoch,
+        {"n": 10, "batch_size": 3},
+        {"n": "posint", "batch_size": "posint"},
+    )
+    spoil(
+        "minibatch",
+        "minibatch_indices",
+        M.minibatch_indices,
+        {"n": 10, "batch_size": 3, "rng": rng},
+        {"n": "posint", "batch_size": [*BAD["posint"], 11], "rng": [None, 0]},
+    )
+    spoil(
+        "minibatch",
+        "MiniBatches",
+        M.MiniBatches,
+        {"X": X, "y": y, "batch_size": 4},
+        {
+            "batch_size": [*BAD["posint"], 31],
+            "seed": "seed",
+            "y": [y[:-1], None],
+            "X": [None, "ab"],
+        },
+    )
     grad = ck.models.softmax_regression_grad
     theta = np.zeros((4, 3))
-    spoil("minibatch", "minibatch_gradient_descent", M.minibatch_gradient_descent,
-          {"grad": grad, "theta": theta, "X": X, "y": y, "batch_size": 5, "lr": 0.1, "epochs": 1},
-          {"lr": [None, "0.1", NAN, -1.0], "epochs": "posint", "batch_size": "posint",
-           "seed": "seed", "grad": "callable", "X": [X_nan, X[:-1]], "theta": [np.zeros((3, 3))]})
+    spoil(
+        "minibatch",
+        "minibatch_gradient_descent",
+        M.minibatch_gradient_descent,
+        {"grad": grad, "theta": theta, "X": X, "y": y, "batch_size": 5, "lr": 0.1, "epochs": 1},
+        {
+            "lr": [None, "0.1", NAN, -1.0],
+            "epochs": "posint",
+            "batch_size": "posint",
+            "seed": "seed",
+            "grad": "callable",
+            "X": [X_nan, X[:-1]],
+            "theta": [np.zeros((3, 3))],
+        },
+    )
     per = rng.standard_normal((20, 3))
-    spoil("minibatch", "minibatch_gradient_stats", M.minibatch_gradient_stats,
-          {"per_example_grads": per, "batch_size": 4},
-          {"batch_size": [*BAD["posint"], 21], "n_batches": "posint", "seed": "seed",
-           "per_example_grads": [None, per[0], np.full((3, 2), NAN)]})
-    spoil("minibatch", "minibatch_gradient_variance", M.minibatch_gradient_variance,
-          {"per_example_grads": per, "batch_size": 4},
-          {"batch_size": [*BAD["posint"], 21], "per_example_grads": [None, np.full((3, 2), NAN)]})
+    spoil(
+        "minibatch",
+        "minibatch_gradient_stats",
+        M.minibatch_gradient_stats,
+        {"per_example_grads": per, "batch_size": 4},
+        {
+            "batch_size": [*BAD["posint"], 21],
+            "n_batches": "posint",
+            "seed": "seed",
+            "per_example_grads": [None, per[0], np.full((3, 2), NAN)],
+        },
+    )
+    spoil(
+        "minibatch",
+        "minibatch_gradient_variance",
+        M.minibatch_gradient_variance,
+        {"per_example_grads": per, "batch_size": 4},
+        {"batch_size": [*BAD["posint"], 21], "per_example_grads": [None, np.full((3, 2), NAN)]},
+    )
 
     # -- models ---------------------------------------------------------------------------
     Mo = ck.models
-    spoil("models", "mlp", Mo.mlp, {"sizes": [4, 5, 3]},
-          {"sizes": [None, [4], [4, 0, 3], [4, 2.5, 3], "ab"], "activation": "name",
-           "seed": [*BAD["seed"][1:]]})
+    spoil(
+        "models",
+        "mlp",
+        Mo.mlp,
+        {"sizes": [4, 5, 3]},
+        {
+            "sizes": [None, [4], [4, 0, 3], [4, 2.5, 3], "ab"],
+            "activation": "name",
+            "seed": [*BAD["seed"][1:]],
+        },
+    )
     th = np.zeros((4, 3))
-    for name in ("softmax_regression_loss", "softmax_regression_grad",
-                 "softmax_regression_per_example_grads"):
-        spoil("models", name, getattr(Mo, name), {"theta": th, "X": X, "y": y},
-              {"y": [np.full(30, -1), np.full(30, 3), np.full(30, 1.5), y[:-1]],
-               "X": [X_nan, X[:, :3], None], "theta": [np.full((4, 3), NAN)]})
+    for name in (
+        "softmax_regression_loss",
+        "softmax_regression_grad",
+        "softmax_regression_per_example_grads",
+    ):
+        spoil(
+            "models",
+            name,
+            getattr(Mo, name),
+            {"theta": th, "X": X, "y": y},
+            {
+                "y": [np.full(30, -1), np.full(30, 3), np.full(30, 1.5), y[:-1]],
+                "X": [X_nan, X[:, :3], None],
+                "theta": [np.full((4, 3), NAN)],
+            },
+        )
     batches = M.minibatch_indices(30, 5, np.random.default_rng(0))
-    spoil("models", "softmax_sgd_epoch", Mo.softmax_sgd_epoch,
-          {"theta": th, "X": X, "y": y, "batches": batches, "lr": 0.1},
-          {"lr": [None, "0.1", NAN, -1.0], "batches": [None, [np.array([31])], [np.array([1.5])]],
-           "y": [np.full(30, -1)]})
+    spoil(
+        "models",
+        "softmax_sgd_epoch",
+        Mo.softmax_sgd_epoch,
+        {"theta": th, "X": X, "y": y, "batches": batches, "lr": 0.1},
+        {
+            "lr": [None, "0.1", NAN, -1.0],
+            "batches": [None, [np.array([31])], [np.array([1.5])]],
+            "y": [np.full(30, -1)],
+        },
+    )
     spoil("models", "softmax", Mo.softmax, {}, {"z": [None, "ab", np.array([[NAN, 1.0]])]})
 
     # -- preprocessing --------------------------------------------------------------------
@@ -312,27 +513,53 @@ def build() -> None:  # noqa: PLR0915 - a flat table of probes reads best in one
     X_inf = Xd.copy()
     X_inf[4, 1] = INF
     for cls in (P.MinMaxScaler, P.StandardScaler, P.PCAWhitening, P.ZCAWhitening):
-        spoil("preprocessing", f"{cls.__name__}().fit", lambda c=cls, **k: c().fit(**k), {},
-              {"X": [None, "ab", X_inf, np.where(np.eye(20, 3) > 0, NAN, Xd), Xd[0]]})
-        spoil("preprocessing", f"{cls.__name__}().transform",
-              lambda c=cls, **k: c().fit(Xd).transform(**k), {},
-              {"X": [X_inf, Xd[:, :2]]})
+        spoil(
+            "preprocessing",
+            f"{cls.__name__}().fit",
+            lambda c=cls, **k: c().fit(**k),
+            {},
+            {"X": [None, "ab", X_inf, np.where(np.eye(20, 3) > 0, NAN, Xd), Xd[0]]},
+        )
+        spoil(
+            "preprocessing",
+            f"{cls.__name__}().transform",
+            lambda c=cls, **k: c().fit(Xd).transform(**k),
+            {},
+            {"X": [X_inf, Xd[:, :2]]},
+        )
     for cls in (P.PCAWhitening, P.ZCAWhitening):
         spoil("preprocessing", cls.__name__, cls, {}, {"epsilon": "nonneg"})
-    spoil("preprocessing", "subtract_sample_mean", P.subtract_sample_mean, {},
-          {"X": [None, X_inf]})
+    spoil("preprocessing", "subtract_sample_mean", P.subtract_sample_mean, {}, {"X": [None, X_inf]})
 
     # -- surfaces -------------------------------------------------------------------------
     Su = ck.surfaces
     spoil("surfaces", "quadratic", Su.quadratic, {}, {"a": "pos", "b": "pos"})
     spoil("surfaces", "rosenbrock", Su.rosenbrock, {}, {"a": "real", "b": "pos"})
-    spoil("surfaces", "cliff", Su.cliff, {},
-          {"height": "pos", "steepness": "pos", "edge": "real", "quartic": "nonneg"})
-    spoil("surfaces", "wells", Su.wells, {},
-          {"depths": [[1.0, NAN, 1.0], [1.0, 2.0]], "widths": [[0.3, -1.0, 0.3]],
-           "confinement": "nonneg", "centers": [None, [(NAN, 0.0), (1, 1), (2, 2)]]})
-    add("surfaces", "quadratic().gradient(3 coordinates)", "t",
-        lambda: Su.quadratic().gradient(np.ones(3)))
+    spoil(
+        "surfaces",
+        "cliff",
+        Su.cliff,
+        {},
+        {"height": "pos", "steepness": "pos", "edge": "real", "quartic": "nonneg"},
+    )
+    spoil(
+        "surfaces",
+        "wells",
+        Su.wells,
+        {},
+        {
+            "depths": [[1.0, NAN, 1.0], [1.0, 2.0]],
+            "widths": [[0.3, -1.0, 0.3]],
+            "confinement": "nonneg",
+            "centers": [None, [(NAN, 0.0), (1, 1), (2, 2)]],
+        },
+    )
+    add(
+        "surfaces",
+        "quadratic().gradient(3 coordinates)",
+        "t",
+        lambda: Su.quadratic().gradient(np.ones(3)),
+    )
 
     # -- train ----------------------------------------------------------------------------
     T = ck.train
@@ -343,72 +570,192 @@ def build() -> None:  # noqa: PLR0915 - a flat table of probes reads best in one
         options = {"X": X, "y": y, "batch_size": 5, "progress": False, **k}
         return T.fit(model, opt, **options)
 
-    spoil("train", "fit", fit, {},
-          {"batch_size": [*BAD["posint"], 31], "epochs": "posint",
-           "max_steps": ["3", 2.5, 0, -1, True], "eval_every": ["3", 2.5, 0],
-           "seed": "seed", "on_divergence": "name", "diverge_above": [NAN, -1.0, 0.0, "1"],
-           "val": [(X, None), (X[:, :3], y), (X_nan, y), "ab", (X,)],
-           "X": [None, X_nan, X[:-1], "ab"], "y": [np.full(30, 3), np.full(30, -1),
-                                                   np.full(30, 1.5), None],
-           "scheduler": [3, "ab"], "callback": [3], "loss_fn": [None],
-           "optimizer": [3, "ab"]})
-    spoil("train", "train_mlp", lambda **k: T.train_mlp(**{"X": X, "y": y, "batch_size": 5, **k}),
-          {"optimizer": lambda p: torch.optim.SGD(p, lr=0.1)},
-          {"optimizer": [None, torch.optim.SGD, 3], "hidden": [None, [0], [2.5], "ab"],
-           "activation": "name", "n_classes": [2, 0, 2.5, "3"], "seed": "seed"})
-    spoil("train", "train_variants",
-          lambda **k: T.train_variants(**{"X": X, "y": y, "batch_size": 5, **k}), {},
-          {"variants": [None, {"a": None}, {}, [1, 2]]})
+    spoil(
+        "train",
+        "fit",
+        fit,
+        {},
+        {
+            "batch_size": [*BAD["posint"], 31],
+            "epochs": "posint",
+            "max_steps": ["3", 2.5, 0, -1, True],
+            "eval_every": ["3", 2.5, 0],
+            "seed": "seed",
+            "on_divergence": "name",
+            "diverge_above": [NAN, -1.0, 0.0, "1"],
+            "val": [(X, None), (X[:, :3], y), (X_nan, y), "ab", (X,)],
+            "X": [None, X_nan, X[:-1], "ab"],
+            "y": [np.full(30, 3), np.full(30, -1), np.full(30, 1.5), None],
+            "scheduler": [3, "ab"],
+            "callback": [3],
+            "loss_fn": [None],
+            "optimizer": [3, "ab"],
+        },
+    )
+    spoil(
+        "train",
+        "train_mlp",
+        lambda **k: T.train_mlp(**{"X": X, "y": y, "batch_size": 5, **k}),
+        {"optimizer": lambda p: torch.optim.SGD(p, lr=0.1)},
+        {
+            "optimizer": [None, torch.optim.SGD, 3],
+            "hidden": [None, [0], [2.5], "ab"],
+            "activation": "name",
+            "n_classes": [2, 0, 2.5, "3"],
+            "seed": "seed",
+        },
+    )
+    spoil(
+        "train",
+        "train_variants",
+        lambda **k: T.train_variants(**{"X": X, "y": y, "batch_size": 5, **k}),
+        {},
+        {"variants": [None, {"a": None}, {}, [1, 2]]},
+    )
 
     def history() -> Any:
         return fit(epochs=1)
 
-    spoil("train", "History.value_at", lambda **k: history().value_at(**k), {"x": "step", "at": 1},
-          {"x": "name", "y": "name", "at": [None, NAN, "1"]})
+    spoil(
+        "train",
+        "History.value_at",
+        lambda **k: history().value_at(**k),
+        {"x": "step", "at": 1},
+        {"x": "name", "y": "name", "at": [None, NAN, "1"]},
+    )
 
     # -- data -----------------------------------------------------------------------------
     D = ck.data
-    spoil("data", "split_dataset", lambda **k: D.split_dataset(**{"name": "toy", **k}),
-          {"X": X, "y": y},
-          {"val_fraction": "fraction", "test_fraction": "fraction", "seed": "seed",
-           "X": [X_nan, None], "y": [np.full(30, -1), np.where(np.arange(30) % 2, 0.0, 1.5)]})
-    spoil("data", "load_digits_split", D.load_digits_split, {},
-          {"val_fraction": "fraction", "test_fraction": "fraction", "seed": "seed"})
-    spoil("data", "make_moons", D.make_moons, {},
-          {"n": [None, "10", 2.5, 1, -1], "noise": "nonneg", "seed": "seed"})
-    spoil("data", "make_spirals", D.make_spirals, {},
-          {"n": [None, 2.5, 1], "classes": [None, 2.5, 1], "noise": "nonneg",
-           "turns": "real", "seed": "seed"})
+    spoil(
+        "data",
+        "split_dataset",
+        lambda **k: D.split_dataset(**{"name": "toy", **k}),
+        {"X": X, "y": y},
+        {
+            "val_fraction": "fraction",
+            "test_fraction": "fraction",
+            "seed": "seed",
+            "X": [X_nan, None],
+            "y": [np.full(30, -1), np.where(np.arange(30) % 2, 0.0, 1.5)],
+        },
+    )
+    spoil(
+        "data",
+        "load_digits_split",
+        D.load_digits_split,
+        {},
+        {"val_fraction": "fraction", "test_fraction": "fraction", "seed": "seed"},
+    )
+    spoil(
+        "data",
+        "make_moons",
+        D.make_moons,
+        {},
+        {"n": [None, "10", 2.5, 1, -1], "noise": "nonneg", "seed": "seed"},
+    )
+    spoil(
+        "data",
+        "make_spirals",
+        D.make_spirals,
+        {},
+        {
+            "n": [None, 2.5, 1],
+            "classes": [None, 2.5, 1],
+            "noise": "nonneg",
+            "turns": "real",
+            "seed": "seed",
+        },
+    )
     spoil("data", "read_idx", D.read_idx, {}, {"path": [None, "/nonexistent/file-idx1-ubyte"]})
-    spoil("data", "load_mnist", D.load_mnist, {"folder": "/nonexistent"},
-          {"val_fraction": "fraction", "folder": [None]})
+    spoil(
+        "data",
+        "load_mnist",
+        D.load_mnist,
+        {"folder": "/nonexistent"},
+        {"val_fraction": "fraction", "folder": [None]},
+    )
 
     # -- notebook -------------------------------------------------------------------------
-    spoil("notebook", "below", ck.notebook.below, {"value": 1e-13, "bound": 1e-12},
-          {"value": [None, "1", NAN], "bound": "pos"})
+    spoil(
+        "notebook",
+        "below",
+        ck.notebook.below,
+        {"value": 1e-13, "bound": 1e-12},
+        {"value": [None, "1", NAN], "bound": "pos"},
+    )
 
     # -- plot -----------------------------------------------------------------------------
-    spoil("plot", "smooth", ck.plot.smooth, {"values": [1.0, 2.0, 3.0], "window": 2},
-          {"window": "posint", "values": [None, "ab"]})
+    spoil(
+        "plot",
+        "smooth",
+        ck.plot.smooth,
+        {"values": [1.0, 2.0, 3.0], "window": 2},
+        {"window": "posint", "values": [None, "ab"]},
+    )
 
     # -- widgets (the factories raise instead of clamping) ---------------------------------
     W = ck.widgets
-    spoil("widgets", "saddle_escape", W.saddle_escape, {},
-          {"offset": [None, NAN, -1e-6, 1.0], "noise": [None, NAN, -0.1, 10.0],
-           "lr": [None, NAN, 0.0, 5.0], "steps": "posint", "seed": "seed"})
+    spoil(
+        "widgets",
+        "saddle_escape",
+        W.saddle_escape,
+        {},
+        {
+            "offset": [None, NAN, -1e-6, 1.0],
+            "noise": [None, NAN, -0.1, 10.0],
+            "lr": [None, NAN, 0.0, 5.0],
+            "steps": "posint",
+            "seed": "seed",
+        },
+    )
     digits = D.load_digits_split()
-    spoil("widgets", "minibatch_explorer", lambda **k: W.minibatch_explorer(digits, **k), {},
-          {"steps": "posint", "hidden": "posint", "batch_size": [None, 2.5, 0, 7],
-           "lr": [None, NAN, 0.0, 100.0], "seed": "seed", "y_max": "pos"})
-    spoil("widgets", "optimizer_race", W.optimizer_race, {},
-          {"surface": "name", "optimizers": [None, ("nonsense",), "SGD"],
-           "lr": [None, NAN, 0.0, 10.0], "momentum": [None, NAN, -0.5, 1.5],
-           "beta2": [None, NAN, 1.5], "steps": "posint"})
-    spoil("widgets", "schedule_explorer", W.schedule_explorer, {},
-          {"total_steps": [None, "100", 2.5, 0, 5]})
-    spoil("widgets", "init_explorer", W.init_explorer, {},
-          {"activation": "name", "scheme": "name", "depth": [None, 2.5, 0, 1, 100],
-           "width": [None, 2.5, 0, 100]})
+    spoil(
+        "widgets",
+        "minibatch_explorer",
+        lambda **k: W.minibatch_explorer(digits, **k),
+        {},
+        {
+            "steps": "posint",
+            "hidden": "posint",
+            "batch_size": [None, 2.5, 0, 7],
+            "lr": [None, NAN, 0.0, 100.0],
+            "seed": "seed",
+            "y_max": "pos",
+        },
+    )
+    spoil(
+        "widgets",
+        "optimizer_race",
+        W.optimizer_race,
+        {},
+        {
+            "surface": "name",
+            "optimizers": [None, ("nonsense",), "SGD"],
+            "lr": [None, NAN, 0.0, 10.0],
+            "momentum": [None, NAN, -0.5, 1.5],
+            "beta2": [None, NAN, 1.5],
+            "steps": "posint",
+        },
+    )
+    spoil(
+        "widgets",
+        "schedule_explorer",
+        W.schedule_explorer,
+        {},
+        {"total_steps": [None, "100", 2.5, 0, 5]},
+    )
+    spoil(
+        "widgets",
+        "init_explorer",
+        W.init_explorer,
+        {},
+        {
+            "activation": "name",
+            "scheme": "name",
+            "depth": [None, 2.5, 0, 1, 100],
+            "width": [None, 2.5, 0, 100],
+        },
+    )
     del nn
 
 
