@@ -17,6 +17,8 @@ from collections.abc import Iterable
 import numpy as np
 import torch
 
+from . import validate
+
 __all__ = ["clip_by_norm", "clip_by_value", "clip_grad_norm_", "clip_grad_value_"]
 
 
@@ -25,18 +27,24 @@ def clip_by_value(g: np.ndarray, low: float, high: float | None = None) -> np.nd
 
     With ``high`` omitted the interval is [-|low|, |low|], like ``clip_grad_value_``.
     """
+    low = validate.real("low", low)
     if high is None:
         low, high = -abs(low), abs(low)
+    high = validate.real("high", high)
     if low > high:
         raise ValueError(f"low must be <= high, got low={low} > high={high}")
-    return np.maximum(np.minimum(np.asarray(g, dtype=float), high), low)
+    g = validate.array("g", g, nonempty=False)
+    return np.maximum(np.minimum(g, high), low)
 
 
 def clip_by_norm(g: np.ndarray, max_norm: float, eps: float = 0.0) -> np.ndarray:
-    """g * min(1, b / (||g|| + eps)): rescaled to norm b = ``max_norm`` if it is longer."""
-    if not max_norm >= 0:
-        raise ValueError(f"max_norm must be >= 0, got {max_norm}")
-    g = np.asarray(g, dtype=float)
+    """g * min(1, b / (||g|| + eps)): rescaled to norm b = ``max_norm`` >= 0 if it is longer.
+
+    A gradient holding NaN or inf is rejected (the run has diverged; clipping cannot fix it).
+    """
+    max_norm = validate.real("max_norm", max_norm, low=0)
+    eps = validate.real("eps", eps, low=0)
+    g = validate.array("g", g, nonempty=False)
     norm = float(np.linalg.norm(g))
     return g * min(1.0, max_norm / (norm + eps)) if norm > 0 else g
 
@@ -52,8 +60,7 @@ def clip_grad_value_(params: Iterable[torch.Tensor] | torch.Tensor, clip_value: 
 
     Equals ``torch.nn.utils.clip_grad_value_``.
     """
-    if not clip_value >= 0:
-        raise ValueError(f"clip_value must be >= 0, got {clip_value}")
+    clip_value = validate.real("clip_value", clip_value, low=0)
     for g in _grads(params):
         g.copy_(
             torch.maximum(torch.minimum(g, g.new_tensor(clip_value)), g.new_tensor(-clip_value))
@@ -69,10 +76,8 @@ def clip_grad_norm_(
     multiplied by min(1, max_norm / (norm + 1e-6)) (torch's 1e-6 guards against a zero norm).
     Returns the norm *before* clipping. Equals ``torch.nn.utils.clip_grad_norm_``.
     """
-    if not max_norm >= 0:
-        raise ValueError(f"max_norm must be >= 0, got {max_norm}")
-    if not norm_type > 0:
-        raise ValueError(f"norm_type must be > 0 (or inf), got {norm_type}")
+    max_norm = validate.real("max_norm", max_norm, low=0)
+    norm_type = validate.real("norm_type", norm_type, low=0, low_open=True, finite=False)
     grads = _grads(params)
     if not grads:
         return torch.tensor(0.0)

@@ -23,6 +23,7 @@ from collections.abc import Callable
 import torch
 from torch import nn
 
+from . import validate
 from .models import ACTIVATIONS, mlp
 
 __all__ = [
@@ -43,18 +44,19 @@ __all__ = [
 def fans(tensor: torch.Tensor) -> tuple[int, int]:
     """(fan_in, fan_out) of a weight: (in, out) for Linear's (out, in); times the kernel size
     for a convolution's (out, in, k1, k2, ...). Equals torch.nn.init's computation."""
+    if not isinstance(tensor, torch.Tensor):
+        raise TypeError(f"tensor must be a torch.Tensor, got {type(tensor).__name__}")
     if tensor.dim() < 2:
         raise ValueError(
-            f"fan-in and fan-out need a weight with at least 2 dimensions (out, in, ...), got "
+            f"tensor: fan-in and fan-out need a weight with at least 2 dimensions (out, in, ...), got "
             f"shape {tuple(tensor.shape)}; initialise biases with zeros_"
         )
     receptive = math.prod(tensor.shape[2:])
     return tensor.shape[1] * receptive, tensor.shape[0] * receptive
 
 
-def _check_gain(gain: float) -> None:
-    if not gain > 0:
-        raise ValueError(f"gain must be > 0, got {gain}")
+def _check_gain(gain: float) -> float:
+    return validate.real("gain", gain, low=0, low_open=True)
 
 
 def zeros_(tensor: torch.Tensor) -> torch.Tensor:
@@ -67,8 +69,7 @@ def normal_(
     tensor: torch.Tensor, std: float, *, generator: torch.Generator | None = None
 ) -> torch.Tensor:
     """Fill with draws from N(0, std^2): a fixed variance, whatever the layer's size."""
-    if not std >= 0:
-        raise ValueError(f"std must be >= 0, got {std}")
+    std = validate.real("std", std, low=0)
     with torch.no_grad():
         return tensor.normal_(0.0, std, generator=generator)
 
@@ -77,8 +78,7 @@ def uniform_(
     tensor: torch.Tensor, r: float, *, generator: torch.Generator | None = None
 ) -> torch.Tensor:
     """Fill with draws from U[-r, r], whose variance is r^2 / 3."""
-    if not r >= 0:
-        raise ValueError(f"r must be >= 0, got {r}")
+    r = validate.real("r", r, low=0)
     with torch.no_grad():
         return tensor.uniform_(-r, r, generator=generator)
 
@@ -87,7 +87,7 @@ def xavier_normal_(
     tensor: torch.Tensor, gain: float = 1.0, *, generator: torch.Generator | None = None
 ) -> torch.Tensor:
     """Xavier (Glorot) normal: N(0, sigma^2) with sigma^2 = gain^2 * 2 / (n_in + n_out)."""
-    _check_gain(gain)
+    gain = _check_gain(gain)
     fan_in, fan_out = fans(tensor)
     return normal_(tensor, gain * math.sqrt(2.0 / (fan_in + fan_out)), generator=generator)
 
@@ -96,7 +96,7 @@ def xavier_uniform_(
     tensor: torch.Tensor, gain: float = 1.0, *, generator: torch.Generator | None = None
 ) -> torch.Tensor:
     """Xavier (Glorot) uniform: U[-r, r] with r = gain * sqrt(6 / (n_in + n_out))."""
-    _check_gain(gain)
+    gain = _check_gain(gain)
     fan_in, fan_out = fans(tensor)
     return uniform_(tensor, gain * math.sqrt(6.0 / (fan_in + fan_out)), generator=generator)
 
@@ -105,7 +105,7 @@ def he_normal_(
     tensor: torch.Tensor, gain: float = math.sqrt(2.0), *, generator: torch.Generator | None = None
 ) -> torch.Tensor:
     """He (Kaiming) normal: N(0, gain^2 / n_in); the default gain sqrt(2) gives 2 / n_in."""
-    _check_gain(gain)
+    gain = _check_gain(gain)
     fan_in, _ = fans(tensor)
     return normal_(tensor, gain / math.sqrt(fan_in), generator=generator)
 
@@ -114,7 +114,7 @@ def he_uniform_(
     tensor: torch.Tensor, gain: float = math.sqrt(2.0), *, generator: torch.Generator | None = None
 ) -> torch.Tensor:
     """He (Kaiming) uniform: U[-r, r], r = gain * sqrt(3 / n_in) (sqrt(6 / n_in) by default)."""
-    _check_gain(gain)
+    gain = _check_gain(gain)
     fan_in, _ = fans(tensor)
     return uniform_(tensor, gain * math.sqrt(3.0 / fan_in), generator=generator)
 
@@ -128,7 +128,7 @@ def orthogonal_(
     orthonormal columns (otherwise), so W W^T = gain^2 I or W^T W = gain^2 I. Higher-dimensional
     weights are flattened to (out, rest) first, as in torch.nn.init.orthogonal_.
     """
-    _check_gain(gain)
+    gain = _check_gain(gain)
     if tensor.dim() < 2:
         raise ValueError(f"orthogonal_ needs at least 2 dimensions, got {tuple(tensor.shape)}")
     rows = tensor.shape[0]
@@ -161,9 +161,8 @@ def init_model(model: nn.Module, scheme: str, *, seed: int = 0, **options: float
     ``options`` go to the scheme (``std`` for normal, ``r`` for uniform, ``gain`` for the
     others). Returns the model.
     """
-    if scheme not in SCHEMES:
-        raise ValueError(f"scheme must be one of {sorted(SCHEMES)}, got {scheme!r}")
-    generator = torch.Generator().manual_seed(seed)
+    validate.one_of("scheme", scheme, sorted(SCHEMES))
+    generator = torch.Generator().manual_seed(validate.seed("seed", seed))
     for module in model.modules():
         if isinstance(module, (nn.Linear, nn.Conv1d, nn.Conv2d, nn.Conv3d)):
             SCHEMES[scheme](module.weight, generator, **options)
@@ -190,13 +189,12 @@ def layer_statistics(
     normal inputs; the gradients are those of the sum of the last layer's outputs times a fixed
     random vector. Returns (activations, gradients), one (batch, width) tensor per layer.
     """
-    if activation not in ACTIVATIONS or activation == "identity":
-        choices = [a for a in ACTIVATIONS if a != "identity"]
-        raise ValueError(f"activation must be one of {choices}, got {activation!r}")
-    if depth < 1 or width < 1 or batch < 1:
-        raise ValueError(
-            f"depth, width and batch must be >= 1, got depth={depth}, width={width}, batch={batch}"
-        )
+    validate.one_of("activation", activation, [a for a in ACTIVATIONS if a != "identity"])
+    validate.one_of("scheme", scheme, sorted(SCHEMES))
+    depth = validate.integer("depth", depth, low=1)
+    width = validate.integer("width", width, low=1)
+    batch = validate.integer("batch", batch, low=1)
+    seed = validate.seed("seed", seed)
     net = nn.Sequential(
         *mlp([width] * (depth + 1), activation=activation, seed=seed), ACTIVATIONS[activation]()
     )

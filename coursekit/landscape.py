@@ -23,6 +23,8 @@ import numpy as np
 import torch
 from torch import nn
 
+from . import validate
+
 KINDS = ("minimum", "maximum", "saddle", "degenerate")
 
 
@@ -33,11 +35,8 @@ def classify(eigenvalues: Sequence[float] | np.ndarray, tol: float = 1e-8) -> st
     (whatever else); otherwise some eigenvalue is within ``tol`` of 0 and the second derivative
     cannot decide: degenerate.
     """
-    lam = np.asarray(eigenvalues, dtype=float)
-    if lam.ndim != 1 or lam.size == 0:
-        raise ValueError(f"eigenvalues must be a non-empty 1-D array, got shape {lam.shape}")
-    if tol < 0:
-        raise ValueError(f"tol must be >= 0, got {tol}")
+    lam = validate.array("eigenvalues", eigenvalues, ndim=1)
+    tol = validate.real("tol", tol, low=0)
     if np.all(lam > tol):
         return "minimum"
     if np.all(lam < -tol):
@@ -49,7 +48,8 @@ def classify(eigenvalues: Sequence[float] | np.ndarray, tol: float = 1e-8) -> st
 
 def hessian(f: Callable[[torch.Tensor], torch.Tensor], point: Sequence[float]) -> np.ndarray:
     """The Hessian matrix d^2 f / d theta_i d theta_j at ``point``, by torch.autograd (float64)."""
-    theta = torch.as_tensor(np.asarray(point, dtype=float))
+    validate.function("f", f)
+    theta = torch.as_tensor(validate.array("point", point, ndim=1))
     H = torch.autograd.functional.hessian(f, theta)
     return H.detach().numpy().reshape(theta.numel(), theta.numel())
 
@@ -74,12 +74,15 @@ def critical_point(
     f: Callable[[torch.Tensor], torch.Tensor], point: Sequence[float], tol: float = 1e-8
 ) -> CriticalPoint:
     """Analyse ``point``: gradient and Hessian by autograd, eigenvalues, :func:`classify`."""
-    theta = torch.as_tensor(np.asarray(point, dtype=float)).requires_grad_(True)
+    validate.function("f", f)
+    tol = validate.real("tol", tol, low=0)
+    point = validate.array("point", point, ndim=1)
+    theta = torch.as_tensor(point).requires_grad_(True)
     (grad,) = torch.autograd.grad(f(theta), theta)
     H = hessian(f, point)
     eigenvalues = np.linalg.eigvalsh(H)
     return CriticalPoint(
-        np.asarray(point, dtype=float),
+        point,
         grad.detach().numpy().ravel(),
         H,
         eigenvalues,
@@ -92,6 +95,43 @@ def parameters_vector(model: nn.Module) -> torch.Tensor:
     return torch.cat([p.detach().reshape(-1) for p in model.parameters()]).clone()
 
 
+def _check_vector(name: str, vector: torch.Tensor, model: nn.Module) -> None:
+    """A flat parameter vector of exactly the model's size (no silent truncation), finite."""
+    if not isinstance(vector, torch.Tensor):
+        raise TypeError(f"{name} must be a torch.Tensor, got {type(vector).__name__}")
+    size = sum(p.numel() for p in model.parameters())
+    if vector.dim() != 1 or vector.numel() != size:
+        raise ValueError(
+            f"{name} must be a flat vector of the model's {size} parameters "
+            f"(see parameters_vector), got shape {tuple(vector.shape)}"
+        )
+    validate.finite_rows(name, vector)
+
+
+def _check_data(X: torch.Tensor, y: torch.Tensor, loss_fn: Callable) -> None:
+    """Finite inputs, one target per input; class labels >= 0 for cross-entropy."""
+    if not isinstance(X, torch.Tensor) or not isinstance(y, torch.Tensor):
+        raise TypeError(
+            f"X and y must be torch tensors, got {type(X).__name__} and {type(y).__name__}"
+        )
+    validate.finite_rows("X", X)
+    if len(X) != len(y):
+        raise ValueError(f"X and y must have the same length, got {len(X)} and {len(y)}")
+    if loss_fn is nn.functional.cross_entropy and not y.is_floating_point():
+        validate.labels("y", y)
+
+
+def _loss(model: nn.Module, X: torch.Tensor, y: torch.Tensor, loss_fn: Callable) -> float:
+    logits = model(X)
+    if loss_fn is nn.functional.cross_entropy and not y.is_floating_point():
+        if logits.dim() != 2 or logits.shape[1] <= int(y.max()):
+            raise ValueError(
+                f"y must hold class labels in 0, ..., {logits.shape[-1] - 1} (the model has "
+                f"{logits.shape[-1]} outputs), got labels up to {int(y.max())}"
+            )
+    return float(loss_fn(logits, y))
+
+
 def _losses(
     model: nn.Module,
     vectors: Iterable[torch.Tensor],
@@ -100,12 +140,13 @@ def _losses(
     loss_fn: Callable,
 ) -> list[float]:
     """The loss at each parameter vector, evaluated on one copy of ``model`` (left unchanged)."""
+    _check_data(X, y, loss_fn)
     clone = copy.deepcopy(model)
     losses = []
     with torch.no_grad():
         for vector in vectors:
             torch.nn.utils.vector_to_parameters(vector, clone.parameters())
-            losses.append(float(loss_fn(clone(X), y)))
+            losses.append(_loss(clone, X, y, loss_fn))
     return losses
 
 
@@ -117,6 +158,7 @@ def model_loss(
     loss_fn: Callable = nn.functional.cross_entropy,
 ) -> float:
     """The loss of ``model`` with its parameters replaced by ``vector`` (model unchanged)."""
+    _check_vector("vector", vector, model)
     return _losses(model, [vector], X, y, loss_fn)[0]
 
 
@@ -132,8 +174,8 @@ def model_hessian(
     With ``weight_decay`` the loss includes the L2 penalty (weight_decay / 2) ||theta||^2, whose
     Hessian is weight_decay times the identity.
     """
-    if weight_decay < 0:
-        raise ValueError(f"weight_decay must be >= 0, got {weight_decay}")
+    weight_decay = validate.real("weight_decay", weight_decay, low=0)
+    _check_data(X, y, loss_fn)
     names = [name for name, _ in model.named_parameters()]
     shapes = [p.shape for p in model.parameters()]
     sizes = [p.numel() for p in model.parameters()]
@@ -150,8 +192,12 @@ def model_hessian(
 
 def interpolate(theta_a: torch.Tensor, theta_b: torch.Tensor, alpha: float) -> torch.Tensor:
     """(1 - alpha) theta_a + alpha theta_b: alpha = 0 gives theta_a, alpha = 1 gives theta_b."""
+    alpha = validate.real("alpha", alpha)
     if theta_a.shape != theta_b.shape:
-        raise ValueError(f"the two vectors differ in shape: {theta_a.shape} and {theta_b.shape}")
+        raise ValueError(
+            f"theta_a and theta_b differ in shape: {tuple(theta_a.shape)} and "
+            f"{tuple(theta_b.shape)}"
+        )
     return (1 - alpha) * theta_a + alpha * theta_b
 
 
@@ -169,7 +215,9 @@ def loss_along_line(
     A convex loss lies below the chord on this line; a bump above both ends (a *barrier*) is a
     proof of non-convexity.
     """
-    alphas = np.asarray(alphas, dtype=float)
+    alphas = validate.array("alphas", alphas, ndim=1)
+    _check_vector("theta_a", theta_a, model)
+    _check_vector("theta_b", theta_b, model)
     vectors = (interpolate(theta_a, theta_b, a) for a in alphas)
     return alphas, np.array(_losses(model, vectors, X, y, loss_fn))
 
@@ -182,7 +230,7 @@ def filter_normalized_direction(model: nn.Module, seed: int = 0) -> torch.Tensor
     filter of the weights, so that the picture does not depend on the network's arbitrary
     per-unit scale. Biases and other 1-D parameters get 0 (Li et al., 2018, section 4).
     """
-    generator = torch.Generator().manual_seed(seed)
+    generator = torch.Generator().manual_seed(validate.seed("seed", seed))
     pieces = []
     for p in model.parameters():
         w = p.detach()
@@ -209,9 +257,10 @@ def loss_plane(
     loss_fn: Callable = nn.functional.cross_entropy,
 ) -> np.ndarray:
     """Losses L(center + a d1 + b d2) on the grid, shape ``(len(betas), len(alphas))``."""
-    for name, d in (("direction_1", direction_1), ("direction_2", direction_2)):
-        if d.shape != center.shape:
-            raise ValueError(f"{name} has shape {tuple(d.shape)}, center {tuple(center.shape)}")
+    for name, d in (("center", center), ("direction_1", direction_1), ("direction_2", direction_2)):
+        _check_vector(name, d, model)
+    alphas = validate.array("alphas", alphas, ndim=1)
+    betas = validate.array("betas", betas, ndim=1)
     vectors = (
         center + float(a) * direction_1 + float(b) * direction_2 for b in betas for a in alphas
     )
@@ -221,8 +270,13 @@ def loss_plane(
 
 def random_symmetric(d: int, n: int, rng: np.random.Generator) -> np.ndarray:
     """``n`` random symmetric d x d matrices (A + A^T) / 2, A standard normal: shape (n, d, d)."""
-    if d < 1 or n < 1:
-        raise ValueError(f"d and n must be >= 1, got d={d}, n={n}")
+    d = validate.integer("d", d, low=1)
+    n = validate.integer("n", n, low=1)
+    if not isinstance(rng, np.random.Generator):
+        raise TypeError(
+            f"rng must be a numpy.random.Generator (np.random.default_rng(seed)), "
+            f"got {type(rng).__name__}"
+        )
     A = rng.standard_normal((n, d, d))
     return (A + np.swapaxes(A, 1, 2)) / 2
 

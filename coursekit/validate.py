@@ -31,6 +31,7 @@ __all__ = [
     "function",
     "integer",
     "interval",
+    "labels",
     "one_of",
     "real",
     "seed",
@@ -171,3 +172,31 @@ def finite_rows(name: str, value: Any) -> None:
             f"{name} must be finite, but {place} holds {values[tuple(where)]} "
             f"({int(bad.sum())} non-finite value(s) in all)"
         )
+
+
+def labels(name: str, value: Any, n_classes: int | None = None) -> np.ndarray:
+    """Class labels: a 1-D array of integers in [0, n_classes) (>= 0 when ``n_classes`` is None).
+
+    Integral floats (1.0) are accepted and returned as int64; 1.5, NaN, -1 and labels beyond the
+    last class get a ValueError naming the first bad label and where it is.
+    """
+    values = array(name, value, ndim=1, dtype=None, finite=False)
+    if values.dtype == bool or not np.issubdtype(values.dtype, np.number):
+        raise TypeError(f"{name} must hold integer class labels, got dtype {values.dtype}")
+    if not np.issubdtype(values.dtype, np.integer):
+        bad = ~np.isfinite(values) | (values != np.round(values))
+        if bad.any():
+            i = int(np.argmax(bad))
+            raise ValueError(
+                f"{name} must hold integer class labels, but {name}[{i}] = {values[i]}"
+            )
+    values = values.astype(np.int64)
+    high = n_classes if n_classes is not None else None
+    bad = (values < 0) | ((values >= high) if high is not None else False)
+    if np.any(bad):
+        i = int(np.argmax(bad))
+        allowed = f"0, ..., {high - 1}" if high is not None else ">= 0"
+        raise ValueError(
+            f"{name} must hold class labels in {allowed}, but {name}[{i}] = {values[i]}"
+        )
+    return values

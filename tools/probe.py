@@ -170,7 +170,7 @@ def build() -> None:  # noqa: PLR0915 - a flat table of probes reads best in one
         lambda **k: ck.paths.descend(ck.optim.sgd(), quad.gradient, **k),
         {"start": (1.0, 1.0), "steps": 5, "lr": 0.1},
         {
-            "steps": "posint",
+            "steps": "nonnegint",
             "lr": [None, "0.1", NAN, -1.0],
             "start": [None, (NAN, 1.0), "ab"],
             "limit": "pos",
@@ -259,7 +259,7 @@ def build() -> None:  # noqa: PLR0915 - a flat table of probes reads best in one
         "clip_by_norm",
         lambda **k: C.clip_by_norm(g, **k),
         {"max_norm": 1.0},
-        {"max_norm": "pos", "eps": "nonneg"},
+        {"max_norm": "nonneg", "eps": "nonneg"},
     )
     spoil(
         "clipping",
@@ -273,14 +273,14 @@ def build() -> None:  # noqa: PLR0915 - a flat table of probes reads best in one
         "clip_grad_value_",
         lambda **k: C.clip_grad_value_(params(), **k),
         {},
-        {"clip_value": "pos"},
+        {"clip_value": "nonneg"},
     )
     spoil(
         "clipping",
         "clip_grad_norm_",
         lambda **k: C.clip_grad_norm_(params(), **k),
         {"max_norm": 1.0},
-        {"max_norm": "pos", "norm_type": [None, NAN, 0.0, -1.0, "2"]},
+        {"max_norm": "nonneg", "norm_type": [None, NAN, 0.0, -1.0, "2"]},
     )
 
     # -- init -----------------------------------------------------------------------------
@@ -296,14 +296,14 @@ def build() -> None:  # noqa: PLR0915 - a flat table of probes reads best in one
         "init",
         "init_model",
         lambda **k: I.init_model(net(), **k),
-        {"scheme": "He normal"},
+        {"scheme": "he_normal"},
         {"scheme": "name", "seed": "seed"},
     )
     spoil(
         "init",
         "layer_statistics",
         I.layer_statistics,
-        {"activation": "tanh", "scheme": "Xavier normal", "depth": 3, "width": 8, "batch": 10},
+        {"activation": "tanh", "scheme": "xavier_normal", "depth": 3, "width": 8, "batch": 10},
         {
             "activation": "name",
             "scheme": "name",
