@@ -48,8 +48,8 @@ def fans(tensor: torch.Tensor) -> tuple[int, int]:
         raise TypeError(f"tensor must be a torch.Tensor, got {type(tensor).__name__}")
     if tensor.dim() < 2:
         raise ValueError(
-            f"tensor: fan-in and fan-out need a weight with at least 2 dimensions (out, in, ...), got "
-            f"shape {tuple(tensor.shape)}; initialise biases with zeros_"
+            "tensor: fan-in and fan-out need a weight with at least 2 dimensions (out, in, ...), "
+            f"got shape {tuple(tensor.shape)}; initialise biases with zeros_"
         )
     receptive = math.prod(tensor.shape[2:])
     return tensor.shape[1] * receptive, tensor.shape[0] * receptive

@@ -25,13 +25,22 @@ from typing import Any
 
 import numpy as np
 
+from . import validate
+
 
 def _check_batch_size(batch_size: int, n: int) -> None:
-    if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)):
-        raise TypeError(f"batch_size must be an integer, got {type(batch_size).__name__}")
+    validate.integer("batch_size", batch_size)
     if not 1 <= batch_size <= n:
         raise ValueError(
             f"batch_size must be between 1 and N = {n} (the number of samples), got {batch_size}"
+        )
+
+
+def _check_rng(rng: np.random.Generator) -> None:
+    if not isinstance(rng, np.random.Generator):
+        raise TypeError(
+            "rng must be a numpy.random.Generator (np.random.default_rng(seed)), got "
+            f"{type(rng).__name__}"
         )
 
 
@@ -40,8 +49,7 @@ def iterations_per_epoch(n: int, batch_size: int, *, drop_last: bool = False) ->
 
     One iteration is one mini-batch update; one epoch is one pass over all N training samples.
     """
-    if n < 1:
-        raise ValueError(f"n must be >= 1, got {n}")
+    n = validate.integer("n", n, low=1)
     _check_batch_size(batch_size, n)
     return n // batch_size if drop_last else math.ceil(n / batch_size)
 
@@ -53,9 +61,9 @@ def minibatch_indices(
 
     The last chunk is shorter when K does not divide n; ``drop_last=True`` leaves it out.
     """
-    if n < 1:
-        raise ValueError(f"n must be >= 1, got {n}")
+    n = validate.integer("n", n, low=1)
     _check_batch_size(batch_size, n)
+    _check_rng(rng)
     order = rng.permutation(n)
     stop = n - n % batch_size if drop_last else n
     return [order[start : start + batch_size] for start in range(0, stop, batch_size)]
@@ -84,6 +92,9 @@ class MiniBatches:
         seed: int = 0,
         drop_last: bool = False,
     ) -> None:
+        for name, data in (("X", X), ("y", y)):
+            if not hasattr(data, "__len__") or not hasattr(data, "__getitem__"):
+                raise TypeError(f"{name} must be an array or tensor, got {type(data).__name__}")
         if len(X) != len(y):
             raise ValueError(f"X and y must have the same length, got {len(X)} and {len(y)}")
         if len(X) == 0:
@@ -93,7 +104,7 @@ class MiniBatches:
         self.batch_size = int(batch_size)
         self.shuffle = shuffle
         self.drop_last = drop_last
-        self.seed = seed
+        self.seed = validate.seed("seed", seed)
         self.epoch = 0  # how many epochs have been started
 
     def __len__(self) -> int:
@@ -152,11 +163,11 @@ def minibatch_gradient_descent(
         epochs: number of passes over the data, >= 1.
         seed: the shuffling seed (epoch e uses ``MiniBatches``' order for e).
     """
-    if not lr > 0:
-        raise ValueError(f"lr must be > 0, got {lr}")
-    if epochs < 1:
-        raise ValueError(f"epochs must be >= 1, got {epochs}")
-    theta = np.array(theta, dtype=float, copy=True)
+    validate.function("grad", grad)
+    lr = validate.real("lr", lr, low=0, low_open=True)
+    epochs = validate.integer("epochs", epochs, low=1)
+    theta = validate.array("theta", theta).copy()
+    validate.finite_rows("X", X)
     batches = MiniBatches(X, y, batch_size, seed=seed)
     for _ in range(epochs):
         for X_batch, y_batch in batches:  # shuffled anew every epoch
@@ -182,14 +193,11 @@ def minibatch_gradient_stats(
         squared distance of a mini-batch gradient from the full gradient,
         E ||g_B - g||^2 (the trace of its covariance).
     """
-    G = np.asarray(per_example_grads, dtype=float)
-    if G.ndim != 2:
-        raise ValueError(f"per_example_grads must have shape (N, D), got {G.shape}")
+    G = validate.array("per_example_grads", per_example_grads, ndim=2)
     n = len(G)
     _check_batch_size(batch_size, n)
-    if n_batches < 2:
-        raise ValueError(f"n_batches must be >= 2, got {n_batches}")
-    rng = np.random.default_rng(seed)
+    n_batches = validate.integer("n_batches", n_batches, low=2)
+    rng = np.random.default_rng(validate.seed("seed", seed))
     full = G.mean(axis=0)
     # argpartition of random keys gives K distinct indices per row without a Python loop;
     # a selection matrix with 1/K at those indices turns the batch means into one product.
@@ -211,9 +219,7 @@ def minibatch_gradient_variance(per_example_grads: np.ndarray, batch_size: int) 
     The factor (N - K)/(N - 1) is the finite-population correction: it is ~1 for K << N and
     0 for K = N (the full batch has no noise). With replacement it would be sigma^2 / K.
     """
-    G = np.asarray(per_example_grads, dtype=float)
-    if G.ndim != 2:
-        raise ValueError(f"per_example_grads must have shape (N, D), got {G.shape}")
+    G = validate.array("per_example_grads", per_example_grads, ndim=2)
     n = len(G)
     _check_batch_size(batch_size, n)
     if n == 1:

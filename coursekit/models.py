@@ -13,6 +13,8 @@ import numpy as np
 import torch
 from torch import nn
 
+from . import validate
+
 #: Hidden-layer activations by name.
 ACTIVATIONS = {"relu": nn.ReLU, "tanh": nn.Tanh, "sigmoid": nn.Sigmoid, "identity": nn.Identity}
 
@@ -24,10 +26,14 @@ def mlp(sizes: Sequence[int], *, activation: str = "relu", seed: int | None = 0)
     linear and returns logits. With ``seed`` the initial weights (torch's default
     ``nn.Linear`` initialisation) are the same on every call.
     """
-    if len(sizes) < 2 or any(int(s) < 1 for s in sizes):
-        raise ValueError(f"sizes must hold at least two positive layer widths, got {list(sizes)}")
-    if activation not in ACTIVATIONS:
-        raise ValueError(f"activation must be one of {sorted(ACTIVATIONS)}, got {activation!r}")
+    if isinstance(sizes, (str, bytes)) or not isinstance(sizes, Sequence):
+        raise TypeError(f"sizes must be a sequence of layer widths, got {type(sizes).__name__}")
+    sizes = [validate.integer(f"sizes[{i}]", s, low=1) for i, s in enumerate(sizes)]
+    if len(sizes) < 2:
+        raise ValueError(f"sizes must hold at least two layer widths, got {sizes}")
+    validate.one_of("activation", activation, sorted(ACTIVATIONS))
+    if seed is not None:
+        seed = validate.seed("seed", seed)
     generator_state = torch.random.get_rng_state()
     if seed is not None:
         torch.manual_seed(seed)
@@ -51,26 +57,28 @@ def with_bias(X: np.ndarray) -> np.ndarray:
 
 def softmax(z: np.ndarray) -> np.ndarray:
     """Row-wise softmax exp(z_c) / sum_k exp(z_k), computed stably (shifted by the row max)."""
-    z = np.asarray(z, dtype=float)
+    z = validate.array("z", z)
     e = np.exp(z - z.max(axis=-1, keepdims=True))
     return e / e.sum(axis=-1, keepdims=True)
 
 
-def _check_softmax_args(theta: np.ndarray, X: np.ndarray, y: np.ndarray) -> None:
-    if theta.ndim != 2 or X.ndim != 2 or y.ndim != 1:
-        raise ValueError(
-            f"need theta (D, C), X (N, D), y (N,), got {theta.shape}, {X.shape}, {y.shape}"
-        )
+def _softmax_args(
+    theta: np.ndarray, X: np.ndarray, y: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """theta (D, C) and X (N, D) finite, y (N,) integer labels in 0..C-1."""
+    theta = validate.array("theta", theta, ndim=2)
+    X = validate.array("X", X, ndim=2)
+    y = validate.labels("y", y, n_classes=theta.shape[1])
     if X.shape[1] != theta.shape[0]:
         raise ValueError(f"X has {X.shape[1]} columns but theta has {theta.shape[0]} rows")
     if len(X) != len(y):
         raise ValueError(f"X and y must have the same length, got {len(X)} and {len(y)}")
+    return theta, X, y
 
 
 def softmax_regression_loss(theta: np.ndarray, X: np.ndarray, y: np.ndarray) -> float:
     """Mean cross-entropy (1/N) sum_n -log softmax(x_n theta)_{y_n}."""
-    theta, X, y = np.asarray(theta, float), np.asarray(X, float), np.asarray(y)
-    _check_softmax_args(theta, X, y)
+    theta, X, y = _softmax_args(theta, X, y)
     z = X @ theta
     z = z - z.max(axis=1, keepdims=True)
     log_p = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
@@ -79,8 +87,7 @@ def softmax_regression_loss(theta: np.ndarray, X: np.ndarray, y: np.ndarray) -> 
 
 def softmax_regression_grad(theta: np.ndarray, X: np.ndarray, y: np.ndarray) -> np.ndarray:
     """Gradient of the mean cross-entropy: (1/N) X^T (softmax(X theta) - Y), Y one-hot."""
-    theta, X, y = np.asarray(theta, float), np.asarray(X, float), np.asarray(y)
-    _check_softmax_args(theta, X, y)
+    theta, X, y = _softmax_args(theta, X, y)
     residual = softmax(X @ theta)
     residual[np.arange(len(y)), y] -= 1.0
     return X.T @ residual / len(y)
@@ -93,8 +100,7 @@ def softmax_regression_per_example_grads(
 
     Their mean is :func:`softmax_regression_grad` flattened.
     """
-    theta, X, y = np.asarray(theta, float), np.asarray(X, float), np.asarray(y)
-    _check_softmax_args(theta, X, y)
+    theta, X, y = _softmax_args(theta, X, y)
     residual = softmax(X @ theta)
     residual[np.arange(len(y)), y] -= 1.0
     return (X[:, :, None] * residual[:, None, :]).reshape(len(X), -1)
@@ -108,9 +114,12 @@ def softmax_sgd_epoch(
     For each batch B in order: theta <- theta - lr * (1/|B|) X_B^T (softmax(X_B theta) - Y_B).
     Returns the new theta; the input is not modified.
     """
-    if not lr > 0:
-        raise ValueError(f"lr must be > 0, got {lr}")
-    theta = np.array(theta, dtype=float, copy=True)
+    lr = validate.real("lr", lr, low=0, low_open=True)
+    theta, X, y = _softmax_args(theta, X, y)
+    if batches is None or isinstance(batches, (str, bytes)):
+        raise TypeError(f"batches must be a list of index arrays, got {type(batches).__name__}")
+    batches = [validate.labels(f"batches[{i}]", b, n_classes=len(X)) for i, b in enumerate(batches)]
+    theta = theta.copy()
     for index in batches:
         theta = theta - lr * softmax_regression_grad(theta, X[index], y[index])
     return theta

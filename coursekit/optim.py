@@ -28,10 +28,10 @@ from typing import Any
 import numpy as np
 import torch
 
+from . import validate
 from .paths import descend as descend
 from .paths import first_step as first_step
 from .paths import newton as newton
-from . import validate
 from .schedules import Schedule, as_schedule, rate_at
 
 Array = Any  # a NumPy array or a torch tensor

@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import validate
+
 __all__ = [
     "MinMaxScaler",
     "NotFittedError",
@@ -37,9 +39,7 @@ class _Transformer:
     _fitted_attribute = "mean_"
 
     def _check_input(self, X: np.ndarray, *, fitting: bool = False) -> np.ndarray:
-        X = np.asarray(X, dtype=float)
-        if X.ndim != 2:
-            raise ValueError(f"X must be 2-D (samples, features), got shape {X.shape}")
+        X = validate.array("X", X, ndim=2)
         if fitting:
             if len(X) < 2:
                 raise ValueError(f"fit needs at least 2 samples, got {len(X)}")
@@ -108,9 +108,7 @@ class StandardScaler(_Transformer):
 
 def subtract_sample_mean(X: np.ndarray) -> np.ndarray:
     """Each row minus its own mean: removes a per-sample offset such as an image's brightness."""
-    X = np.asarray(X, dtype=float)
-    if X.ndim != 2:
-        raise ValueError(f"X must be 2-D (samples, features), got shape {X.shape}")
+    X = validate.array("X", X, ndim=2)
     return X - X.mean(axis=1, keepdims=True)
 
 
@@ -126,9 +124,7 @@ class PCAWhitening(_Transformer):
     """
 
     def __init__(self, epsilon: float = 1e-5) -> None:
-        if not epsilon >= 0:
-            raise ValueError(f"epsilon must be >= 0, got {epsilon}")
-        self.epsilon = epsilon
+        self.epsilon = validate.real("epsilon", epsilon, low=0)
         self.mean_: np.ndarray | None = None
 
     def fit(self, X: np.ndarray) -> PCAWhitening:

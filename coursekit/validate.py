@@ -149,7 +149,7 @@ def array(
         allowed = (ndim,) if isinstance(ndim, int) else ndim
         if result.ndim not in allowed:
             wanted = " or ".join(str(d) for d in allowed)
-            raise ValueError(f"{name} must have {wanted} dimension(s), got shape {result.shape}")
+            raise ValueError(f"{name} must be {wanted}-D, got shape {result.shape}")
     if nonempty and result.size == 0:
         raise ValueError(f"{name} must not be empty, got shape {result.shape}")
     if finite and np.issubdtype(result.dtype, np.inexact):

@@ -84,7 +84,7 @@ def add(module: str, call: str, arg: str, thunk: Callable[[], Any]) -> None:
     PROBES.append(Probe(module, call, arg, thunk))
 
 
-def build() -> None:  # noqa: PLR0915 - a flat table of probes reads best in one place
+def build() -> None:
     import torch
     from torch import nn
 
@@ -773,7 +773,7 @@ def run_probe(probe: Probe) -> Outcome:
         message = str(error)
         verdict = "clear" if probe.arg in message else "obscure"
         return Outcome(probe, verdict, f"{type(error).__name__}: {message[:160]}")
-    except Exception as error:  # noqa: BLE001 - every other error is the point of the probe
+    except Exception as error:
         return Outcome(probe, "obscure", f"{type(error).__name__}: {str(error)[:160]}")
     finally:
         plt.close("all")
