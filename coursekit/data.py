@@ -8,13 +8,18 @@ a local folder, and the loader falls back to digits otherwise.
 from __future__ import annotations
 
 import gzip
+import math
 import os
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, BinaryIO
 
 import numpy as np
 from sklearn.datasets import load_digits
 from sklearn.model_selection import train_test_split
+
+from . import validate
 
 #: Where :func:`load_mnist_or_digits` looks for MNIST when no folder is given.
 MNIST_ENV_VAR = "COURSEKIT_MNIST"
@@ -36,6 +41,12 @@ _IDX_DTYPES = {
     0x0D: np.dtype(">f4"),
     0x0E: np.dtype(">f8"),
 }
+#: The most dimensions :func:`read_idx` accepts (MNIST uses 1 for labels and 3 for images).
+IDX_MAX_NDIM = 8
+#: The default cap on an IDX payload, in bytes: 2 GiB, far above MNIST's 47 MB of training images.
+IDX_MAX_BYTES = 2**31
+_READ_CHUNK = 1 << 22  # bytes read per call, so a payload is never read much past its end
+MNIST_CLASSES = 10
 
 
 @dataclass(frozen=True)
@@ -67,9 +78,50 @@ class Dataset:
         )
 
 
-def _check_fraction(name: str, value: float) -> None:
-    if not 0.0 < value < 1.0:
-        raise ValueError(f"{name} must be in (0, 1), got {value!r}")
+def _fraction(name: str, value: Any) -> float:
+    return validate.real(name, value, low=0, high=1, low_open=True, high_open=True)
+
+
+def _path(name: str, value: Any) -> Path:
+    if not isinstance(value, (str, os.PathLike)):
+        raise TypeError(
+            f"{name} must be a str or os.PathLike, got {type(value).__name__} {value!r}"
+        )
+    return Path(value)
+
+
+def _class_labels(name: str, value: Any) -> np.ndarray:
+    """``value`` as int64 class labels, if every entry is an integer >= 0.
+
+    Integer and bool arrays pass; a float array passes only when every value is integral
+    (``[0.0, 1.0]``, not ``[0.0, 1.5]``), so labels are never silently truncated.
+    """
+    if value is None or isinstance(value, (str, bytes)):
+        raise TypeError(f"{name} must be an array of integer class labels, got {value!r}")
+    try:
+        labels = value.detach().cpu().numpy() if hasattr(value, "detach") else np.asarray(value)
+    except ValueError as error:  # a ragged nested list
+        raise TypeError(f"{name} must be an array of integer class labels") from error
+    kind = labels.dtype.kind
+    if kind not in "biuf":
+        raise TypeError(f"{name} must hold integer class labels, got dtype {labels.dtype}")
+    if kind == "f":
+        validate.finite_rows(name, labels)
+    negative = np.flatnonzero(labels.ravel() < 0)
+    if negative.size:
+        i = int(negative[0])
+        raise ValueError(
+            f"{name} must hold class labels >= 0, but index {i} holds {labels.ravel()[i]}"
+        )
+    if kind == "f":
+        flat = labels.ravel()
+        inexact = np.flatnonzero((flat != np.floor(flat)) | (flat >= 2.0**53))
+        if inexact.size:
+            i = int(inexact[0])
+            raise ValueError(
+                f"{name} must hold integer class labels, but index {i} holds {flat[i]}"
+            )
+    return labels.astype(np.int64)
 
 
 def split_dataset(
@@ -86,17 +138,24 @@ def split_dataset(
 
     Stratified means every part keeps the class proportions of the whole set, so a small
     validation set still contains every class.
+
+    Args:
+        X: inputs of shape (n, d), every entry finite (stored as ``float32``).
+        y: class labels of shape (n,), integers >= 0 (integral floats such as 2.0 pass).
+        val_fraction, test_fraction: shares of the whole set, each in (0, 1), sum < 1.
+        seed: an integer >= 0, the ``random_state`` of both scikit-learn splits.
     """
-    _check_fraction("val_fraction", val_fraction)
-    _check_fraction("test_fraction", test_fraction)
+    val_fraction = _fraction("val_fraction", val_fraction)
+    test_fraction = _fraction("test_fraction", test_fraction)
+    seed = validate.seed("seed", seed)
     if val_fraction + test_fraction >= 1.0:
         raise ValueError(
             "val_fraction + test_fraction must be < 1, got "
             f"{val_fraction} + {test_fraction} = {val_fraction + test_fraction}"
         )
-    X = np.asarray(X, dtype=np.float32)
-    y = np.asarray(y, dtype=np.int64)
-    if X.ndim != 2 or y.ndim != 1 or len(X) != len(y):
+    X = validate.array("X", X, ndim=2, dtype=np.float32)
+    y = _class_labels("y", y)
+    if y.ndim != 1 or len(X) != len(y):
         raise ValueError(
             f"X must be (n, d) and y (n,) with the same n, got {X.shape} and {y.shape}"
         )
@@ -132,6 +191,9 @@ def load_digits_split(
     (simple scaling of image pixels, section 5.4). With the default fractions the split holds
     1,077 training, 360 validation and 360 test images.
     """
+    val_fraction = _fraction("val_fraction", val_fraction)
+    test_fraction = _fraction("test_fraction", test_fraction)
+    seed = validate.seed("seed", seed)
     digits = load_digits()
     X = digits.data.astype(np.float32) / 16.0
     return split_dataset(
@@ -145,48 +207,123 @@ def load_digits_split(
     )
 
 
-def read_idx(path: str | os.PathLike[str]) -> np.ndarray:
+def read_idx(path: str | os.PathLike[str], *, max_bytes: int = IDX_MAX_BYTES) -> np.ndarray:
     """Read an array from an IDX file (the MNIST format), gzip-compressed or not.
 
     Format: two zero bytes, a type code (0x08 unsigned byte ... 0x0E double), the number of
-    dimensions k, then k big-endian uint32 sizes, then the data in C order.
+    dimensions k, then k big-endian uint32 sizes, then the data in C order. The file is
+    gzip-compressed when its name ends in ``.gz``.
+
+    The header is read and checked before any data: the payload size (the product of the sizes
+    times the item size, in Python integers, so it cannot overflow) must not exceed
+    ``max_bytes``, and then at most that many bytes plus one are read. A crafted file (a small
+    header followed by gigabytes of compressed zeros, or sizes of 2**32 - 1) therefore fails
+    quickly and never takes more memory than ``max_bytes``.
+
+    Args:
+        path: the file (``str`` or ``os.PathLike``).
+        max_bytes: the largest payload accepted, an integer >= 0 (default 2 GiB).
+
+    Raises:
+        TypeError: ``path`` is not a path (None, a number ...).
+        FileNotFoundError: there is no file at ``path``.
+        ValueError: the file is not an IDX file, its header promises more than ``max_bytes``,
+            its payload is shorter or longer than the header says, or its gzip stream is
+            corrupt or truncated; the message names the file.
     """
-    path = Path(path)
+    path = _path("path", path)
+    max_bytes = validate.integer("max_bytes", max_bytes, low=0)
     if not path.is_file():
         raise FileNotFoundError(f"IDX file not found: {path}")
-    opener = gzip.open if path.suffix == ".gz" else open
+    compressed = path.name.endswith(".gz")
+    opener = gzip.open if compressed else open
     with opener(path, "rb") as handle:
-        raw = handle.read()
-    if len(raw) < 4 or raw[0] != 0 or raw[1] != 0 or raw[2] not in _IDX_DTYPES:
-        raise ValueError(f"{path.name} is not an IDX file (bad magic number {raw[:4].hex()})")
-    dtype = _IDX_DTYPES[raw[2]]
-    ndim = raw[3]
-    header = 4 + 4 * ndim
-    shape = tuple(int(s) for s in np.frombuffer(raw[4:header], dtype=">u4"))
-    expected = int(np.prod(shape)) * dtype.itemsize
-    if len(raw) - header != expected:
+        try:
+            return _read_idx_stream(handle, path.name, max_bytes)
+        except (EOFError, zlib.error, OSError) as error:  # gzip.BadGzipFile is an OSError
+            if not compressed:
+                raise
+            raise ValueError(
+                f"{path.name}: cannot read the IDX data (corrupt or truncated gzip: {error})"
+            ) from error
+
+
+def _read_idx_stream(handle: BinaryIO, name: str, max_bytes: int) -> np.ndarray:
+    magic = handle.read(4)
+    if (
+        len(magic) < 4
+        or magic[0] != 0
+        or magic[1] != 0
+        or magic[2] not in _IDX_DTYPES
+        or not 1 <= magic[3] <= IDX_MAX_NDIM
+    ):
+        codes = " ".join(f"{code:02x}" for code in _IDX_DTYPES)
         raise ValueError(
-            f"{path.name}: the header promises shape {shape} ({expected} bytes) but "
-            f"{len(raw) - header} bytes follow"
+            f"{name} is not an IDX file (bad magic number {magic.hex() or 'none'}; expected "
+            f"00 00, a type code among {codes}, and 1..{IDX_MAX_NDIM} dimensions)"
         )
-    return (
-        np.frombuffer(raw, dtype=dtype, offset=header)
-        .reshape(shape)
-        .astype(dtype.newbyteorder("="))
-    )
+    dtype = _IDX_DTYPES[magic[2]]
+    ndim = magic[3]
+    sizes = handle.read(4 * ndim)
+    if len(sizes) < 4 * ndim:
+        raise ValueError(
+            f"{name}: the header is cut short: {ndim} dimensions need {4 * ndim} bytes of "
+            f"sizes, but only {len(sizes)} follow"
+        )
+    shape = tuple(int.from_bytes(sizes[i : i + 4], "big") for i in range(0, 4 * ndim, 4))
+    expected = math.prod(shape) * dtype.itemsize
+    if expected > max_bytes:
+        raise ValueError(
+            f"{name}: the header promises shape {shape} of {dtype.name}, {expected:,} bytes, "
+            f"more than max_bytes={max_bytes:,} (pass a larger max_bytes to read_idx if the "
+            "file is genuine)"
+        )
+    # Filled chunk by chunk, so memory grows only with the bytes actually present.
+    buffer = np.empty(expected, dtype=np.uint8)
+    view = memoryview(buffer)
+    filled = 0
+    while filled < expected:
+        count = handle.readinto(view[filled : filled + _READ_CHUNK])
+        if not count:
+            break
+        filled += count
+    if filled < expected:
+        raise ValueError(
+            f"{name}: the header promises shape {shape} ({expected} bytes) but {filled} bytes "
+            "follow"
+        )
+    if handle.read(1):
+        raise ValueError(
+            f"{name}: the header promises shape {shape} ({expected} bytes) but more bytes "
+            "follow (the file is longer than its header says)"
+        )
+    array = buffer.view(dtype)
+    native = dtype.newbyteorder("=")
+    if array.dtype != native:
+        array = array.byteswap(inplace=True).view(native)
+    return array.reshape(shape)
 
 
 def write_idx(path: str | os.PathLike[str], array: np.ndarray) -> Path:
-    """Write ``array`` as an IDX file (gzip-compressed when the name ends in ``.gz``)."""
+    """Write ``array`` as an IDX file (gzip-compressed when the name ends in ``.gz``).
+
+    The array needs 1..8 dimensions, each below 2**32, and a dtype with an IDX type code
+    (uint8, int8, int16, int32, float32, float64), so that :func:`read_idx` reads it back.
+    """
+    path = _path("path", path)
     array = np.asarray(array)
     codes = {np.dtype(v).newbyteorder("="): k for k, v in _IDX_DTYPES.items()}
     code = codes.get(array.dtype)
     if code is None:
         raise ValueError(f"array dtype {array.dtype} has no IDX type code")
+    if not 1 <= array.ndim <= IDX_MAX_NDIM or max(array.shape, default=0) >= 2**32:
+        raise ValueError(
+            f"array must have 1..{IDX_MAX_NDIM} dimensions, each below 2**32, "
+            f"got shape {array.shape}"
+        )
     header = bytes([0, 0, code, array.ndim]) + np.asarray(array.shape, dtype=">u4").tobytes()
     payload = header + array.astype(array.dtype.newbyteorder(">")).tobytes()
-    path = Path(path)
-    opener = gzip.open if path.suffix == ".gz" else open
+    opener = gzip.open if path.name.endswith(".gz") else open
     with opener(path, "wb") as handle:
         handle.write(payload)
     return path
@@ -199,47 +336,126 @@ def _find_idx(folder: Path, stem: str) -> Path | None:
     return None
 
 
+def _missing_mnist_files(folder: Path) -> list[str]:
+    return [stem for stem in MNIST_FILES.values() if _find_idx(folder, stem) is None]
+
+
+def _mnist_part(
+    part: str, images: np.ndarray, labels: np.ndarray, images_path: Path, labels_path: Path
+) -> tuple[np.ndarray, np.ndarray]:
+    """One part's images as (n, height*width) float32 in [0, 1] and labels as int64 in 0..9."""
+    if images.ndim != 3:
+        raise ValueError(
+            f"{images_path.name}: images must be a 3-D array (n, height, width), "
+            f"got shape {images.shape}"
+        )
+    if labels.ndim != 1:
+        raise ValueError(f"{labels_path.name}: labels must be 1-D, got shape {labels.shape}")
+    if len(images) != len(labels):
+        raise ValueError(
+            f"MNIST {part} files disagree: images {images.shape}, labels {labels.shape}"
+        )
+    if len(images) == 0:
+        raise ValueError(f"{images_path.name}: holds no images, shape {images.shape}")
+    if labels.dtype.kind not in "iu":
+        raise ValueError(f"{labels_path.name}: labels must be integers, got dtype {labels.dtype}")
+    bad = np.flatnonzero((labels < 0) | (labels >= MNIST_CLASSES))
+    if bad.size:
+        i = int(bad[0])
+        raise ValueError(
+            f"{labels_path.name}: labels must lie in 0..{MNIST_CLASSES - 1}, but label "
+            f"{labels[i]} at index {i} does not ({bad.size} bad label(s) in all)"
+        )
+    flat = images.reshape(len(images), -1)
+    if images.dtype.kind in "iu":
+        if images.dtype != np.uint8:
+            outside = (flat < 0) | (flat > 255)
+            if outside.any():
+                i, j = (int(k) for k in np.argwhere(outside)[0])
+                raise ValueError(
+                    f"{images_path.name}: integer pixels must lie in 0..255, but image {i} "
+                    f"holds {flat[i, j]}"
+                )
+        X = flat.astype(np.float32) / 255.0
+    else:  # float pixels: already scaled, used as is
+        validate.finite_rows(f"the pixels of {images_path.name}", flat)
+        outside = (flat < 0) | (flat > 1)
+        if outside.any():
+            i, j = (int(k) for k in np.argwhere(outside)[0])
+            raise ValueError(
+                f"{images_path.name}: float pixels must already lie in [0, 1] (they are used "
+                f"as is), but image {i} holds {flat[i, j]}"
+            )
+        X = flat.astype(np.float32)
+    return X, labels.astype(np.int64)
+
+
 def load_mnist(
     folder: str | os.PathLike[str], *, val_fraction: float = 1 / 6, seed: int = 0
 ) -> Dataset:
     """MNIST from the four standard IDX files in ``folder`` (each gzip-compressed or not).
 
-    Pixels are scaled from 0..255 to [0, 1] and images flattened to 784 features. The 60,000
-    training images are split (stratified, seeded) into training and validation parts; the
-    10,000 ``t10k`` images are the test set.
+    Pixels are scaled from 0..255 to [0, 1] (float files whose pixels already lie in [0, 1] are
+    used as is) and images flattened to 784 features. The 60,000 training images are split
+    (stratified, seeded) into training and validation parts; the 10,000 ``t10k`` images are the
+    test set.
+
+    Args:
+        folder: the folder holding the four files (``str`` or ``os.PathLike``).
+        val_fraction: the share of the training images held out for validation, in (0, 1).
+        seed: an integer >= 0, the ``random_state`` of the split.
+
+    Raises:
+        FileNotFoundError: a file is missing; the message names every missing file.
+        ValueError: a file is not valid IDX (see :func:`read_idx`), images are not 3-D
+            (n, height, width), labels not 1-D integers in 0..9, the image and label counts
+            differ, training and test images differ in height x width, or pixels lie outside
+            0..255 (integers) or [0, 1] (floats).
     """
-    _check_fraction("val_fraction", val_fraction)
-    folder = Path(folder)
+    folder = _path("folder", folder)
+    val_fraction = _fraction("val_fraction", val_fraction)
+    seed = validate.seed("seed", seed)
     paths = {key: _find_idx(folder, stem) for key, stem in MNIST_FILES.items()}
     missing = [MNIST_FILES[key] for key, path in paths.items() if path is None]
     if missing:
         raise FileNotFoundError(
             f"MNIST files missing in {folder}: {', '.join(missing)} (each may end in .gz)"
         )
-    arrays = {key: read_idx(path) for key, path in paths.items()}  # type: ignore[arg-type]
-    for part in ("train", "test"):
-        images, labels = arrays[f"{part}_images"], arrays[f"{part}_labels"]
-        if images.ndim != 3 or labels.ndim != 1 or len(images) != len(labels):
-            raise ValueError(
-                f"MNIST {part} files disagree: images {images.shape}, labels {labels.shape}"
-            )
-    height, width = arrays["train_images"].shape[1:]
-    X = arrays["train_images"].reshape(len(arrays["train_images"]), -1).astype(np.float32) / 255.0
-    y = arrays["train_labels"].astype(np.int64)
+    found: dict[str, Path] = {key: path for key, path in paths.items() if path is not None}
+    arrays = {key: read_idx(path) for key, path in found.items()}
+    parts = {
+        part: _mnist_part(
+            part,
+            arrays[f"{part}_images"],
+            arrays[f"{part}_labels"],
+            found[f"{part}_images"],
+            found[f"{part}_labels"],
+        )
+        for part in ("train", "test")
+    }
+    size = arrays["train_images"].shape[1:]
+    test_size = arrays["test_images"].shape[1:]
+    if size != test_size:
+        raise ValueError(
+            f"MNIST training and test images differ in size: {found['train_images'].name} "
+            f"holds {size[0]}x{size[1]} images, {found['test_images'].name} "
+            f"{test_size[0]}x{test_size[1]}"
+        )
+    X, y = parts["train"]
     X_train, X_val, y_train, y_val = train_test_split(
         X, y, test_size=val_fraction, stratify=y, random_state=seed
     )
-    X_test = arrays["test_images"].reshape(len(arrays["test_images"]), -1)
+    X_test, y_test = parts["test"]
     return Dataset(
         "mnist",
         X_train,
         y_train,
         X_val,
         y_val,
-        X_test.astype(np.float32) / 255.0,
-        arrays["test_labels"].astype(np.int64),
-        int(y.max()) + 1,
-        (int(height), int(width)),
+        X_test,
+        y_test,
+        MNIST_CLASSES,
+        (int(size[0]), int(size[1])),
     )
 
 
@@ -247,14 +463,20 @@ def load_mnist_or_digits(folder: str | os.PathLike[str] | None = None, *, seed: 
     """MNIST when its files are present locally, otherwise the bundled digits (said in one line).
 
     The folder is ``folder``, else the environment variable ``COURSEKIT_MNIST``, else
-    ``data/mnist`` in the repository.
+    ``data/mnist`` in the repository. When only some of the four files are there, the line names
+    the missing ones.
     """
+    if folder is not None:
+        _path("folder", folder)
+    seed = validate.seed("seed", seed)
     chosen = Path(folder or os.environ.get(MNIST_ENV_VAR) or DEFAULT_MNIST_DIR)
     try:
         return load_mnist(chosen, seed=seed)
     except FileNotFoundError:
+        missing = _missing_mnist_files(chosen)
+        detail = f"missing {', '.join(missing)}; " if 0 < len(missing) < len(MNIST_FILES) else ""
         print(
-            f"MNIST not found in {chosen.name}/ (set {MNIST_ENV_VAR} to its folder); "
+            f"MNIST not found in {chosen.name}/ ({detail}set {MNIST_ENV_VAR} to its folder); "
             "using the bundled 8x8 digits instead."
         )
         return load_digits_split(seed=seed)
@@ -267,12 +489,15 @@ def make_moons(
 
     Class 0 lies on (cos t, sin t), class 1 on (1 - cos t, 0.5 - sin t), t in [0, pi], plus
     Gaussian noise of standard deviation ``noise``.
+
+    Args:
+        n: the number of points, an integer >= 2.
+        noise: the noise's standard deviation, a real number >= 0.
+        seed: an integer >= 0 for NumPy's generator.
     """
-    if n < 2:
-        raise ValueError(f"n must be >= 2, got {n}")
-    if noise < 0:
-        raise ValueError(f"noise must be >= 0, got {noise}")
-    rng = np.random.default_rng(seed)
+    n = validate.integer("n", n, low=2)
+    noise = validate.real("noise", noise, low=0)
+    rng = np.random.default_rng(validate.seed("seed", seed))
     n0 = n // 2
     t0 = np.linspace(0.0, np.pi, n0)
     t1 = np.linspace(0.0, np.pi, n - n0)
@@ -292,14 +517,21 @@ def make_spirals(
 
     Arm k is r * (sin a, cos a) with r in [0, 1] and a = 2*pi*(turns*r + k/classes), plus angular
     noise of standard deviation ``noise`` (radians).
+
+    Args:
+        n: the number of points, an integer >= ``classes``.
+        classes: the number of arms, an integer >= 2.
+        noise: the angular noise's standard deviation, a real number >= 0.
+        turns: how many turns an arm makes, a finite real number.
+        seed: an integer >= 0 for NumPy's generator.
     """
-    if classes < 2:
-        raise ValueError(f"classes must be >= 2, got {classes}")
+    classes = validate.integer("classes", classes, low=2)
+    n = validate.integer("n", n)
     if n < classes:
         raise ValueError(f"n must be >= classes ({classes}), got {n}")
-    if noise < 0:
-        raise ValueError(f"noise must be >= 0, got {noise}")
-    rng = np.random.default_rng(seed)
+    noise = validate.real("noise", noise, low=0)
+    turns = validate.real("turns", turns)
+    rng = np.random.default_rng(validate.seed("seed", seed))
     labels = np.arange(n) % classes
     r = np.concatenate([np.linspace(0.05, 1.0, int(np.sum(labels == k))) for k in range(classes)])
     y = np.concatenate([np.full(int(np.sum(labels == k)), k) for k in range(classes)])

@@ -3,6 +3,12 @@
 from __future__ import annotations
 
 import gzip
+import io
+import json
+import re
+import subprocess
+import sys
+import textwrap
 from pathlib import Path
 
 import numpy as np
@@ -171,11 +177,11 @@ def test_toy_sets_are_seeded_balanced_and_checked() -> None:
     np.testing.assert_array_equal(X, X2)
     Xm, ym = make_moons(101, seed=2)
     assert Xm.shape == (101, 2) and np.bincount(ym).tolist() == [50, 51]
-    with pytest.raises(ValueError, match="classes must be >= 2"):
+    with pytest.raises(ValueError, match="classes must be an integer >= 2"):
         make_spirals(10, classes=1)
     with pytest.raises(ValueError, match="noise must be >= 0"):
         make_moons(10, noise=-1)
-    with pytest.raises(ValueError, match="n must be >= 2"):
+    with pytest.raises(ValueError, match="n must be an integer >= 2"):
         make_moons(1)
 
 
@@ -184,3 +190,372 @@ def test_gzip_idx_is_really_compressed(tmp_path: Path) -> None:
     assert path.stat().st_size < 1000
     with gzip.open(path, "rb") as handle:
         assert handle.read(4) == bytes([0, 0, 8, 2])
+
+
+# --- IDX files that lie: bounded reading and validation ---------------------------------------
+
+
+def idx_header(code: int, shape: tuple[int, ...]) -> bytes:
+    return bytes([0, 0, code, len(shape)]) + b"".join(s.to_bytes(4, "big") for s in shape)
+
+
+def write_raw(path: Path, data: bytes) -> Path:
+    if path.name.endswith(".gz"):
+        with gzip.GzipFile(path, "wb", mtime=0) as handle:
+            handle.write(data)
+    else:
+        path.write_bytes(data)
+    return path
+
+
+def zeros_member(mib: int) -> bytes:
+    """One gzip member holding ``mib`` MiB of zeros, streamed through GzipFile 1 MiB at a time."""
+    out = io.BytesIO()
+    chunk = bytes(1 << 20)
+    with gzip.GzipFile(fileobj=out, mode="wb", compresslevel=9, mtime=0) as handle:
+        for _ in range(mib):
+            handle.write(chunk)
+    return out.getvalue()
+
+
+def write_gzip_bomb(path: Path, header: bytes, gib: int = 2) -> Path:
+    """A ~1 MB-per-GiB gzip file: ``header`` then ``gib`` GiB of zeros.
+
+    Concatenated gzip members form one stream for every gzip reader (RFC 1952), so one member of
+    64 MiB of zeros (~65 kB compressed) repeated 16 times per GiB builds the file in a fraction
+    of a second instead of compressing gigabytes.
+    """
+    member = zeros_member(64)
+    path.write_bytes(gzip.compress(header, mtime=0) + member * (16 * gib))
+    return path
+
+
+PEAK_MEMORY_CHILD = textwrap.dedent(
+    """
+    import json, resource, sys, time
+    from coursekit.data import read_idx
+
+    scale = 1 if sys.platform == "darwin" else 1024  # ru_maxrss: bytes on macOS, else KiB
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * scale
+    start = time.perf_counter()
+    try:
+        read_idx(sys.argv[1])
+        error = None
+    except Exception as exc:
+        error = [type(exc).__name__, str(exc)]
+    seconds = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * scale
+    print(json.dumps({"error": error, "growth_mb": (after - before) / 1e6, "seconds": seconds}))
+    """
+)
+
+
+@pytest.mark.parametrize(
+    ("header", "message"),
+    [
+        # a small, valid-looking header followed by 2 GiB of zeros: too long, stop reading
+        (idx_header(0x08, (10, 28, 28)), r"promises shape \(10, 28, 28\).*more bytes follow"),
+        # a header promising 4.7 GB: refused before any data is read
+        (idx_header(0x08, (6_000_000, 28, 28)), r"4,704,000,000 bytes, more than max_bytes"),
+    ],
+    ids=["small-header-then-gigabytes", "huge-header"],
+)
+def test_gzip_bomb_fails_fast_with_bounded_memory(
+    tmp_path: Path, header: bytes, message: str
+) -> None:
+    pytest.importorskip("resource")
+    bomb = write_gzip_bomb(tmp_path / "bomb-idx3-ubyte.gz", header, gib=2)
+    assert 1.5e6 < bomb.stat().st_size < 3e6  # ~2 MB on disk, 2 GiB + 16 bytes decompressed
+    result = subprocess.run(
+        [sys.executable, "-c", PEAK_MEMORY_CHILD, str(bomb)],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert report["error"] is not None and report["error"][0] == "ValueError"
+    assert "bomb-idx3-ubyte.gz" in report["error"][1]
+    assert re.search(message, report["error"][1])
+    assert report["growth_mb"] < 200, report
+    assert report["seconds"] < 5, report
+
+
+@pytest.mark.parametrize("code", [0x08, 0x0E])
+def test_idx_overflowing_dimensions_are_refused(tmp_path: Path, code: int) -> None:
+    path = write_raw(tmp_path / "huge-idx2", idx_header(code, (0xFFFFFFFF, 0xFFFFFFFF)) + b"\0")
+    with pytest.raises(ValueError, match=r"huge-idx2: .*\(4294967295, 4294967295\).*max_bytes="):
+        read_idx(path)
+
+
+def test_idx_max_bytes_is_the_payload_cap(tmp_path: Path) -> None:
+    path = write_idx(tmp_path / "a-idx2.gz", np.arange(12, dtype=np.int32).reshape(3, 4))
+    np.testing.assert_array_equal(read_idx(path, max_bytes=48), np.arange(12).reshape(3, 4))
+    with pytest.raises(ValueError, match=r"48 bytes, more than max_bytes=47"):
+        read_idx(path, max_bytes=47)
+    with pytest.raises(TypeError, match="max_bytes must be an integer"):
+        read_idx(path, max_bytes=1e9)
+    with pytest.raises(ValueError, match="max_bytes must be an integer >= 0"):
+        read_idx(path, max_bytes=-1)
+
+
+def test_idx_zero_sized_dimension_reads_an_empty_array(tmp_path: Path) -> None:
+    path = write_raw(tmp_path / "empty-idx2", idx_header(0x08, (0, 0xFFFFFFFF)))
+    assert read_idx(path).shape == (0, 0xFFFFFFFF)
+
+
+@pytest.mark.parametrize("cut", [1, 8, 20, 200])
+def test_idx_truncated_gzip_is_a_value_error_naming_the_file(tmp_path: Path, cut: int) -> None:
+    # cut 1 or 8: only the CRC/size trailer is damaged; 20, 200: the data is cut short too
+    path = write_idx(tmp_path / "cut-idx1-ubyte.gz", np.arange(256, dtype=np.uint8))
+    path.write_bytes(path.read_bytes()[:-cut])
+    with pytest.raises(ValueError, match=r"cut-idx1-ubyte.gz: .*corrupt or truncated gzip"):
+        read_idx(path)
+
+
+def test_idx_corrupt_gzip_is_a_value_error(tmp_path: Path, rng: np.random.Generator) -> None:
+    not_gzip = write_raw(tmp_path / "plain-idx1", idx_header(0x08, (3,)) + b"abc")
+    renamed = not_gzip.rename(tmp_path / "plain-idx1.gz")
+    with pytest.raises(ValueError, match=r"plain-idx1.gz: .*corrupt or truncated gzip"):
+        read_idx(renamed)
+    path = write_idx(tmp_path / "flip-idx1.gz", rng.integers(0, 256, 4096).astype(np.uint8))
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0xFF  # a flipped byte in the deflate data (or a CRC mismatch)
+    path.write_bytes(bytes(data))
+    with pytest.raises(ValueError, match=r"flip-idx1.gz: .*corrupt or truncated gzip"):
+        read_idx(path)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"",
+        b"\0\0\x08",
+        b"\x00\x01\x08\x01\0\0\0\x01\x07",  # second byte not zero
+        b"\0\0\x0a\x01\0\0\0\x01\x07",  # 0x0A is no IDX type code
+        b"\0\0\x08\x00\x07",  # 0 dimensions
+        idx_header(0x08, (1,) * 9) + b"\x07",  # 9 dimensions
+    ],
+    ids=["empty", "three-bytes", "second-byte", "type-code", "ndim-0", "ndim-9"],
+)
+@pytest.mark.parametrize("suffix", ["", ".gz"])
+def test_idx_bad_magic_is_refused(tmp_path: Path, data: bytes, suffix: str) -> None:
+    path = write_raw(tmp_path / f"magic{suffix}", data)
+    with pytest.raises(ValueError, match=rf"magic{suffix} is not an IDX file \(bad magic number"):
+        read_idx(path)
+
+
+def test_idx_cut_header_and_wrong_payload_lengths(tmp_path: Path) -> None:
+    cut = write_raw(tmp_path / "cut", idx_header(0x08, (2, 3))[:-2])
+    with pytest.raises(ValueError, match=r"cut: the header is cut short: 2 dimensions need 8"):
+        read_idx(cut)
+    for suffix in ("", ".gz"):
+        short = write_raw(tmp_path / f"short{suffix}", idx_header(0x0C, (2, 3)) + bytes(23))
+        with pytest.raises(ValueError, match=r"promises shape \(2, 3\) \(24 bytes\) but 23"):
+            read_idx(short)
+        long = write_raw(tmp_path / f"long{suffix}", idx_header(0x0C, (2, 3)) + bytes(25))
+        with pytest.raises(ValueError, match=r"long.*\(24 bytes\) but more bytes follow"):
+            read_idx(long)
+
+
+def test_idx_path_must_be_a_path(tmp_path: Path) -> None:
+    with pytest.raises(TypeError, match=r"path must be a str or os\.PathLike, got NoneType"):
+        read_idx(None)  # type: ignore[arg-type]
+    with pytest.raises(FileNotFoundError, match=re.escape(str(tmp_path / "nope.gz"))):
+        read_idx(tmp_path / "nope.gz")
+    with pytest.raises(FileNotFoundError, match="IDX file not found"):
+        read_idx(str(tmp_path))  # a folder is not an IDX file
+    with pytest.raises(ValueError, match=r"1\.\.8 dimensions"):
+        write_idx(tmp_path / "scalar", np.uint8(3))
+
+
+@pytest.mark.parametrize(
+    ("labels", "message"),
+    [
+        (np.array([*range(10)] * 5 + [200] + [*range(9)], dtype=np.uint8), "label 200 at index 50"),
+        (np.array([*range(10)] * 5 + [-1] + [*range(9)], dtype=np.int8), "label -1 at index 50"),
+        (np.tile(np.arange(10, dtype=np.float32), 6), "labels must be integers, got dtype float32"),
+    ],
+    ids=["200", "-1", "float"],
+)
+def test_load_mnist_rejects_bad_labels(
+    tmp_path: Path, rng: np.random.Generator, labels: np.ndarray, message: str
+) -> None:
+    write_tiny_mnist(tmp_path, rng, gz=False)
+    write_idx(tmp_path / MNIST_FILES["train_labels"], labels)
+    with pytest.raises(ValueError, match=rf"train-labels-idx1-ubyte: .*{message}"):
+        load_mnist(tmp_path)
+
+
+def test_load_mnist_rejects_test_images_of_another_size(
+    tmp_path: Path, rng: np.random.Generator
+) -> None:
+    write_tiny_mnist(tmp_path, rng, gz=True)
+    small = rng.integers(0, 256, (20, 20, 20)).astype(np.uint8)
+    (tmp_path / (MNIST_FILES["test_images"] + ".gz")).unlink()
+    write_idx(tmp_path / MNIST_FILES["test_images"], small)
+    with pytest.raises(ValueError, match=r"differ in size: .*28x28 images, .*20x20"):
+        load_mnist(tmp_path)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_load_mnist_uses_float_images_in_0_1_as_they_are(
+    tmp_path: Path, rng: np.random.Generator, dtype: type
+) -> None:
+    write_tiny_mnist(tmp_path, rng, gz=False)
+    for key, n in (("train_images", 60), ("test_images", 20)):
+        images = rng.random((n, 28, 28)).astype(dtype)
+        images[0, 0, :2] = 0.0, 1.0
+        write_idx(tmp_path / MNIST_FILES[key], images)
+    mnist = load_mnist(tmp_path, val_fraction=0.5)
+    raw = read_idx(tmp_path / MNIST_FILES["test_images"])
+    np.testing.assert_array_equal(mnist.X_test, raw.reshape(20, -1).astype(np.float32))
+    assert mnist.X_test.dtype == np.float32 and mnist.X_test.max() == 1.0
+    assert mnist.n_classes == 10
+
+
+@pytest.mark.parametrize(
+    ("images", "message"),
+    [
+        (np.full((20, 28, 28), 1.5, dtype=np.float32), r"must already lie in \[0, 1\].*1.5"),
+        (np.full((20, 28, 28), np.nan, dtype=np.float32), r"must be finite.*nan"),
+        (np.full((20, 28, 28), 300, dtype=np.int16), r"integer pixels must lie in 0..255.*300"),
+        (np.full((20, 28, 28), -3, dtype=np.int8), r"integer pixels must lie in 0..255.*-3"),
+        (np.zeros((20, 784), dtype=np.uint8), r"must be a 3-D array"),
+    ],
+    ids=["float-above-1", "nan", "int16-300", "int8-negative", "2-D"],
+)
+def test_load_mnist_rejects_bad_pixels(
+    tmp_path: Path, rng: np.random.Generator, images: np.ndarray, message: str
+) -> None:
+    write_tiny_mnist(tmp_path, rng, gz=False)
+    write_idx(tmp_path / MNIST_FILES["test_images"], images)
+    with pytest.raises(ValueError, match=rf"t10k-images-idx3-ubyte.*{message}"):
+        load_mnist(tmp_path)
+
+
+def test_load_mnist_scales_wider_integer_pixels_like_uint8(
+    tmp_path: Path, rng: np.random.Generator
+) -> None:
+    write_tiny_mnist(tmp_path, rng, gz=False)
+    path = tmp_path / MNIST_FILES["test_images"]
+    as_uint8 = load_mnist(tmp_path).X_test
+    write_idx(path, read_idx(path).astype(np.int32))
+    np.testing.assert_array_equal(load_mnist(tmp_path).X_test, as_uint8)
+
+
+def test_fall_back_keeps_the_stored_line_when_the_folder_is_missing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # notebook 5.3 stores this exact line
+    expected = (
+        "MNIST not found in {}/ (set COURSEKIT_MNIST to its folder); "
+        "using the bundled 8x8 digits instead.\n"
+    )
+    load_mnist_or_digits(tmp_path / "nowhere")
+    assert capsys.readouterr().out == expected.format("nowhere")
+    (tmp_path / "empty").mkdir()
+    load_mnist_or_digits(tmp_path / "empty")
+    assert capsys.readouterr().out == expected.format("empty")
+
+
+def test_fall_back_names_the_missing_files(
+    tmp_path: Path, rng: np.random.Generator, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_tiny_mnist(tmp_path / "mnist", rng, gz=True)
+    (tmp_path / "mnist" / (MNIST_FILES["test_labels"] + ".gz")).unlink()
+    (tmp_path / "mnist" / (MNIST_FILES["train_images"] + ".gz")).unlink()
+    assert load_mnist_or_digits(tmp_path / "mnist").name == "digits"
+    assert capsys.readouterr().out == (
+        "MNIST not found in mnist/ (missing train-images-idx3-ubyte, t10k-labels-idx1-ubyte; "
+        "set COURSEKIT_MNIST to its folder); using the bundled 8x8 digits instead.\n"
+    )
+
+
+def test_a_corrupt_mnist_file_is_not_hidden_by_the_fall_back(
+    tmp_path: Path, rng: np.random.Generator
+) -> None:
+    write_tiny_mnist(tmp_path, rng, gz=True)
+    path = tmp_path / (MNIST_FILES["train_labels"] + ".gz")
+    path.write_bytes(path.read_bytes()[:-20])
+    with pytest.raises(ValueError, match="corrupt or truncated gzip"):
+        load_mnist_or_digits(tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "message"),
+    [
+        (lambda d: load_mnist(d, val_fraction="0.2"), TypeError, "val_fraction must be a real"),
+        (
+            lambda d: load_mnist(d, val_fraction=1.0),
+            ValueError,
+            r"val_fraction must be in \(0, 1\)",
+        ),
+        (lambda d: load_mnist(d, val_fraction=float("nan")), ValueError, "val_fraction must be"),
+        (lambda d: load_mnist(d, seed=1.5), TypeError, "seed must be an integer"),
+        (lambda d: load_mnist(d, seed=-1), ValueError, "seed must be an integer >= 0"),
+        (lambda d: load_mnist(None), TypeError, "folder must be a str or os.PathLike"),
+        (lambda d: load_mnist_or_digits(d, seed=None), TypeError, "seed must be an integer"),
+        (lambda d: load_mnist_or_digits(3), TypeError, "folder must be a str or os.PathLike"),
+        (lambda d: ck.data.load_digits_split(seed="0"), TypeError, "seed must be an integer"),
+        (lambda d: ck.data.load_digits_split(test_fraction=None), TypeError, "test_fraction"),
+    ],
+)
+def test_mnist_and_digits_check_their_arguments(
+    tmp_path: Path, rng: np.random.Generator, call, error: type, message: str
+) -> None:
+    write_tiny_mnist(tmp_path, rng, gz=False)
+    with pytest.raises(error, match=message):
+        call(tmp_path)
+
+
+def test_split_dataset_checks_inputs_and_labels() -> None:
+    X = np.linspace(0.0, 1.0, 40, dtype=np.float32).reshape(20, 2)
+    y = np.arange(20) % 2
+    split = ck.data.split_dataset
+    reference = split(X, y, name="t", val_fraction=0.25, test_fraction=0.25, seed=3)
+    same = split(X, y.astype(float), name="t", val_fraction=0.25, test_fraction=0.25, seed=3)
+    np.testing.assert_array_equal(same.X_train, reference.X_train)
+    np.testing.assert_array_equal(same.y_val, reference.y_val)
+    assert same.y_train.dtype == np.int64 and same.n_classes == 2
+    bad_X = X.copy()
+    bad_X[7, 1] = np.nan
+    with pytest.raises(ValueError, match="X must be finite, but row 7, column 1 holds nan"):
+        split(bad_X, y, name="t")
+    with pytest.raises(
+        ValueError, match=r"y must hold integer class labels, but index 3 holds 1\.5"
+    ):
+        split(X, np.where(np.arange(20) == 3, 1.5, y % 2), name="t")
+    with pytest.raises(ValueError, match="y must hold class labels >= 0, but index 0 holds -1"):
+        split(X, y - 1, name="t")
+    with pytest.raises(ValueError, match="y must be finite"):
+        split(X, np.where(np.arange(20) == 2, np.nan, y), name="t")
+    with pytest.raises(TypeError, match="y must hold integer class labels, got dtype <U"):
+        split(X, y.astype(str), name="t")
+    with pytest.raises(TypeError, match="seed must be an integer"):
+        split(X, y, name="t", seed=None)
+    with pytest.raises(TypeError, match="val_fraction must be a real number"):
+        split(X, y, name="t", val_fraction="0.2")
+    with pytest.raises(ValueError, match=r"X must be \(n, d\) and y \(n,\)"):
+        split(X, y[:-1], name="t")
+
+
+def test_toy_sets_check_argument_types() -> None:
+    with pytest.raises(TypeError, match="n must be an integer"):
+        make_moons(10.0)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="seed must be an integer"):
+        make_moons(10, seed=None)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="noise must be a finite number"):
+        make_moons(10, noise=float("nan"))
+    with pytest.raises(ValueError, match="turns must be a finite number"):
+        make_spirals(30, turns=float("inf"))
+    with pytest.raises(TypeError, match="classes must be an integer"):
+        make_spirals(30, classes=3.0)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match=r"n must be >= classes \(3\), got 2"):
+        make_spirals(2)
+    with pytest.raises(ValueError, match="seed must be an integer >= 0"):
+        make_spirals(30, seed=-2)
+    X, y = make_moons(np.int64(20), noise=0, seed=np.int64(4))  # NumPy integers pass
+    X_ref, y_ref = make_moons(20, noise=0.0, seed=4)
+    np.testing.assert_array_equal(X, X_ref)
+    np.testing.assert_array_equal(y, y_ref)
