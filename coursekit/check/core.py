@@ -9,12 +9,24 @@ hint for the fix. A function that still raises ``NotImplementedError`` gets "not
 One way to make cases (:func:`cases`, :func:`seeds`) and one way to name a likely mistake
 (:func:`matching_hint`: the first candidate answer, computed the wrong way, that equals the
 student's result) serve every lesson's checks.
+
+A check cannot be fooled by what it is given back. It computes the expected result first, from
+its own copies of the inputs, and calls the student's function on fresh copies
+(:func:`call`), under a time limit, turning an exception into a :class:`CheckFailed` that names
+the input. Results are converted to plain types before any comparison (:func:`as_float`,
+:func:`as_label`, :func:`as_indices`, :func:`as_tuple`), so an object that claims to equal
+everything, or a float whose subtraction lies, is judged by its value; NaN and inf are rejected
+with their own message. float32 work is accepted within float32 precision, with a note.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
-from collections.abc import Callable, Sequence
+import numbers
+import signal
+import threading
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
 import numpy as np
@@ -25,6 +37,143 @@ Case = TypeVar("Case")
 
 class CheckFailed(AssertionError):
     """An exercise check failed; the message says what is wrong and how to fix it."""
+
+
+#: Seconds one call of a student's function may take before the check gives up on it.
+TIME_LIMIT = 10.0
+#: The relative error (max |a - e| / max |e|) within which float32 results are accepted.
+FLOAT32_TOLERANCE = 1e-5
+_notes: list[str] = []  # printed after the OK line of the current check
+
+
+class _TimeUp(BaseException):  # not an Exception: a student's `except Exception` cannot hide it
+    pass
+
+
+@contextlib.contextmanager
+def _time_limit(seconds: float, where: str) -> Iterator[None]:
+    """Stop the block after ``seconds`` (Unix main thread, as in a notebook kernel; elsewhere
+    the block runs without a limit, since a thread cannot be interrupted)."""
+    usable = (
+        hasattr(signal, "setitimer")
+        and threading.current_thread() is threading.main_thread()
+        and signal.getitimer(signal.ITIMER_REAL)[0] == 0  # no one else's alarm is running
+    )
+    if not usable:
+        yield
+        return
+
+    def interrupt(signum: int, frame: Any) -> None:
+        raise _TimeUp
+
+    previous = signal.signal(signal.SIGALRM, interrupt)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    except _TimeUp:
+        raise CheckFailed(
+            f"{where}: your function did not return within {seconds:g} s. Look for a loop "
+            "that never ends (a while loop whose condition never changes, a counter that is "
+            "never increased)."
+        ) from None
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def call(fn: Callable[..., Any], *args: Any, where: str) -> Any:
+    """``fn(*args)`` under :data:`TIME_LIMIT`; an exception from it becomes a CheckFailed that
+    names the input (``where``), with the original error chained for the traceback.
+
+    The caller passes copies that it does not need afterwards except to compare with its own
+    originals (see :func:`unchanged`).
+    """
+    with _time_limit(TIME_LIMIT, where):
+        try:
+            return fn(*args)
+        except (NotImplementedError, CheckFailed, _TimeUp):
+            raise
+        except Exception as error:
+            raise CheckFailed(
+                f"{where}: your function raised {type(error).__name__}: {error}"
+            ) from error
+
+
+def note(text: str) -> None:
+    """A remark printed after the check's OK line (once per check)."""
+    if text not in _notes:
+        _notes.append(text)
+
+
+def _finite(where: str, name: str, values: np.ndarray) -> np.ndarray:
+    if not np.all(np.isfinite(values)):
+        raise CheckFailed(
+            f"{where}: {name} contains NaN or inf. Look for a division by zero, the log or "
+            "square root of a negative number, or an overflow (exp of a large number)."
+        )
+    return values
+
+
+def _numbers(got: Any, where: str, name: str) -> tuple[np.ndarray, bool]:
+    """``got`` as a float64 array and whether it was computed in low precision (float32/16)."""
+    if isinstance(got, (str, bytes)) or got is None:
+        raise CheckFailed(f"{where}: {name} should be numbers, got {type(got).__name__}")
+    if hasattr(got, "detach"):  # a torch tensor
+        got = got.detach().cpu().numpy()
+    try:
+        raw = np.asarray(got)
+        values = raw.astype(np.float64) if raw.dtype != object else np.asarray(got, dtype=float)
+    except (TypeError, ValueError):
+        raise CheckFailed(
+            f"{where}: {name} should be numbers (a float or a NumPy array), got "
+            f"{type(got).__name__}"
+        ) from None
+    low = raw.dtype in (np.float32, np.float16)
+    if raw.dtype == bool:
+        raise CheckFailed(f"{where}: {name} should be numbers, got booleans")
+    return _finite(where, name, values), low
+
+
+def as_float(got: Any, where: str, name: str = "the result") -> float:
+    """A student's scalar result as a plain, finite float, or CheckFailed."""
+    if isinstance(got, bool) or not isinstance(got, (numbers.Real, np.ndarray)):
+        raise CheckFailed(f"{where}: return {name} as a float, got {type(got).__name__}")
+    values, _ = _numbers(got, where, name)
+    if values.size != 1:
+        raise CheckFailed(f"{where}: return {name} as one float, got shape {values.shape}")
+    return float(values.reshape(()))
+
+
+def as_label(got: Any, where: str, options: Sequence[str]) -> str:
+    """A student's label as a plain ``str`` (a subclass cannot change how it compares)."""
+    if not isinstance(got, str):
+        raise CheckFailed(f"{where}: return one of {list(options)}, got {type(got).__name__}")
+    label = str.__str__(got)  # the characters, as an exact str
+    if label not in options:
+        raise CheckFailed(f"{where}: return one of {list(options)}, got {label!r}")
+    return label
+
+
+def as_indices(got: Any, where: str, name: str) -> np.ndarray:
+    """A student's index array as a plain int64 array (integers only)."""
+    if hasattr(got, "detach"):
+        got = got.detach().cpu().numpy()
+    try:
+        values = np.array(got)
+    except (TypeError, ValueError):
+        raise CheckFailed(f"{where}: {name} should be an array of integer indices") from None
+    if values.dtype == bool or not np.issubdtype(values.dtype, np.integer):
+        raise CheckFailed(f"{where}: {name} should hold integer indices, got dtype {values.dtype}")
+    return values.astype(np.int64).reshape(-1)
+
+
+def show(expected: float, got: float) -> str:
+    """'expected E, got G' with as many digits as it takes for E and G to look different."""
+    for digits in range(6, 18):
+        e, g = f"{expected:.{digits}g}", f"{got:.{digits}g}"
+        if e != g:
+            break
+    return f"expected {e}, got {g}"
 
 
 def rel_error(actual: Any, expected: Any) -> float:
@@ -46,6 +195,12 @@ def exercise_check(name: str) -> Callable[[F], F]:
         def wrapper(
             fn: Callable[..., Any], *args: Any, seed: int | None = 0, **kwargs: Any
         ) -> None:
+            if not callable(fn):
+                raise CheckFailed(
+                    f"{name}: pass your function itself, check_{name}({name}), not "
+                    f"{type(fn).__name__} (no parentheses after its name)"
+                )
+            _notes.clear()
             try:
                 check(fn, *args, seed=seed, **kwargs)
             except NotImplementedError:
@@ -56,6 +211,8 @@ def exercise_check(name: str) -> Callable[[F], F]:
             what = "visible" if seed is not None else "fresh random"
             more = " (grading runs more)" if seed is not None else ""
             print(f"OK {name}: the {what} checks passed{more}.")
+            for text in _notes:
+                print(text)
 
         return wrapper  # type: ignore[return-value]
 
@@ -81,29 +238,69 @@ def seeds(seed: int | None, count: int = 4) -> list[int]:
     return [case_seed for _, case_seed in cases(seed, [None] * count, lambda rng: None, count)]
 
 
-def matching_hint(got: Any, suspects: dict[str, Any], tolerance: float = 1e-9) -> str | None:
+def matching_hint(
+    got: Any, suspects: dict[str, Any], tolerance: float = 1e-9, expected: Any = None
+) -> str | None:
     """The first hint whose candidate equals ``got`` (a result or a tuple of results), if any.
 
-    ``suspects`` maps a hint to the answer that the mistake it describes would produce.
+    ``suspects`` maps a hint to the answer that the mistake it describes would produce. A
+    candidate that equals ``expected`` (the mistake makes no difference for this input) is
+    never offered.
     """
     many = isinstance(got, tuple)
-    for hint, candidate in suspects.items():
-        pairs = zip(got, candidate, strict=True) if many else [(got, candidate)]
+
+    def same(a: Any, b: Any) -> bool:
+        pairs = zip(a, b, strict=True) if many else [(a, b)]
         try:
-            if all(rel_error(g, c) <= tolerance for g, c in pairs):
-                return hint
+            return all(rel_error(x, y) <= tolerance for x, y in pairs)
         except ValueError:  # a candidate of another shape cannot be the answer
+            return False
+
+    for hint, candidate in suspects.items():
+        if expected is not None and same(candidate, expected):
             continue
+        if same(got, candidate):
+            return hint
     return None
 
 
-def as_tuple(got: Any, count: int, names: str, where: str) -> tuple[np.ndarray, ...]:
-    """A student's return value as ``count`` float arrays, or CheckFailed naming ``names``."""
+class Results(tuple):
+    """A student's results as float64 arrays; ``low_precision`` if any was float32/16."""
+
+    low_precision: bool = False
+
+
+def as_tuple(got: Any, count: int, names: str, where: str) -> Results:
+    """A student's return value as ``count`` finite float arrays, or CheckFailed naming
+    ``names``."""
+    labels = [n.strip() for n in names.split(",")]
     if count == 1:
-        return (np.asarray(got, dtype=float),)
-    if not isinstance(got, (tuple, list)) or len(got) != count:
+        items = [got]
+    elif not isinstance(got, (tuple, list)) or len(got) != count:
         raise CheckFailed(f"{where}: return the tuple ({names}), got {type(got).__name__}")
-    return tuple(np.asarray(x, dtype=float) for x in got)
+    else:
+        items = list(got)
+    converted = [_numbers(x, where, label) for x, label in zip(items, labels, strict=True)]
+    results = Results(values for values, _ in converted)
+    results.low_precision = any(low for _, low in converted)
+    return results
+
+
+def close(got: np.ndarray, expected: np.ndarray, tolerance: float, low_precision: bool) -> bool:
+    """rel_error(got, expected) <= tolerance; float32 work passes within float32 precision
+    (max |got - expected| <= FLOAT32_TOLERANCE * max |expected|), with a note."""
+    if rel_error(got, expected) <= tolerance:
+        return True
+    if not low_precision:
+        return False
+    scale = max(float(np.max(np.abs(expected), initial=0.0)), 1e-12)
+    if float(np.max(np.abs(got - expected), initial=0.0)) <= FLOAT32_TOLERANCE * scale:
+        note(
+            f"(Your results are float32; they were accepted within float32 precision, "
+            f"{FLOAT32_TOLERANCE:g} relative. Compute in float64 for exact agreement.)"
+        )
+        return True
+    return False
 
 
 def compare(
@@ -118,7 +315,10 @@ def compare(
     for name, g, e in zip(names, got, expected, strict=True):
         if g.shape != e.shape:
             raise CheckFailed(f"{where}: {name} should have shape {e.shape}, got {g.shape}")
-    wrong = [n for n, g, e in zip(names, got, expected, strict=True) if rel_error(g, e) > tolerance]
+    low = getattr(got, "low_precision", False)
+    wrong = [
+        n for n, g, e in zip(names, got, expected, strict=True) if not close(g, e, tolerance, low)
+    ]
     if not wrong:
         return
     first = names.index(wrong[0])
@@ -126,18 +326,28 @@ def compare(
         f"{where}: {wrong[0]} is off (relative error "
         f"{rel_error(got[first], expected[first]):.1e} > {tolerance:g})."
     )
-    hint = matching_hint(got, suspects, tolerance)
+    hint = matching_hint(tuple(got), suspects, tolerance, expected=tuple(expected))
     raise CheckFailed(message + (f" Your result matches {hint}." if hint else ""))
 
 
 def unchanged(where: str, before: list[np.ndarray], after: list[np.ndarray]) -> None:
     """CheckFailed if a student's function changed its input arrays (``before`` are copies)."""
     for b, a in zip(before, after, strict=True):
-        if not np.array_equal(a, b):
+        if not _same_input(b, a):
             raise CheckFailed(
                 f"{where}: your function changed its input arrays in place; compute new arrays "
                 "(v = ..., not v *= ...) so that the caller's state stays as it was."
             )
+
+
+def _same_input(before: Any, after: Any) -> bool:
+    if isinstance(before, list):
+        return (
+            isinstance(after, list)
+            and len(after) == len(before)
+            and all(_same_input(b, a) for b, a in zip(before, after, strict=True))
+        )
+    return np.array_equal(before, after, equal_nan=True) and np.shape(before) == np.shape(after)
 
 
 def vectors(seed: int, n: int = 5) -> tuple[np.random.Generator, list[np.ndarray]]:

@@ -7,7 +7,19 @@ from collections.abc import Callable
 import numpy as np
 
 from ..preprocessing import ZCAWhitening
-from .core import CheckFailed, cases, exercise_check, matching_hint, rel_error
+from .core import (
+    CheckFailed,
+    as_float,
+    as_tuple,
+    call,
+    cases,
+    close,
+    exercise_check,
+    matching_hint,
+    rel_error,
+    show,
+    unchanged,
+)
 
 
 @exercise_check("xavier_uniform_bound")
@@ -24,10 +36,12 @@ def check_xavier_uniform_bound(
         return int(rng.integers(1, 2000)), int(rng.integers(1, 2000)), float(rng.uniform(0.5, 5))
 
     for (fan_in, fan_out, gain), _ in cases(seed, fixed, draw, count=6):
-        got = float(xavier_uniform_bound(fan_in, fan_out, gain))
         expected = gain * np.sqrt(6.0 / (fan_in + fan_out))
         where = f"for fan_in={fan_in}, fan_out={fan_out}, gain={gain:g}"
-        if rel_error(got, expected) > 1e-9:
+        raw = call(xavier_uniform_bound, fan_in, fan_out, gain, where=where)
+        low = isinstance(raw, (np.float32, np.float16))
+        got = as_float(raw, where, "the bound")
+        if not close(np.asarray(got), np.asarray(expected), 1e-9, low):
             suspects = {
                 "the standard deviation sqrt(2 / (fan_in + fan_out)); a uniform U[-r, r] has "
                 "variance r^2 / 3, so r = sqrt(3) times it": gain
@@ -36,9 +50,9 @@ def check_xavier_uniform_bound(
                 "the bound without the gain": np.sqrt(6.0 / (fan_in + fan_out)),
                 "the variance instead of the bound": gain**2 * 2.0 / (fan_in + fan_out),
             }
-            hint = matching_hint(got, suspects)
+            hint = matching_hint(got, suspects, expected=expected)
             raise CheckFailed(
-                f"{where}: expected {expected:.6g}, got {got:.6g}."
+                f"{where}: {show(expected, got)}."
                 + (f" Your result matches {hint}." if hint else "")
             )
 
@@ -53,14 +67,16 @@ def check_he_normal(he_normal: Callable[..., np.ndarray], *, seed: int | None = 
     for shape, case_seed in cases(
         seed, fixed, lambda r: (int(r.integers(2, 200)), int(r.integers(2, 200)))
     ):
-        got = np.asarray(he_normal(shape, np.random.default_rng(case_seed)), dtype=float)
-        where = f"for shape={shape}"
-        if got.shape != tuple(shape):
-            raise CheckFailed(f"{where}: return an array of shape {shape}, got {got.shape}")
         fan_out, fan_in = shape
         z = np.random.default_rng(case_seed).standard_normal(shape)
         expected = np.sqrt(2.0 / fan_in) * z
-        if rel_error(got, expected) > 1e-9:
+        where = f"for shape={shape}"
+        raw = call(he_normal, tuple(shape), np.random.default_rng(case_seed), where=where)
+        results = as_tuple(raw, 1, "the weights", where)
+        got = results[0]
+        if got.shape != tuple(shape):
+            raise CheckFailed(f"{where}: return an array of shape {shape}, got {got.shape}")
+        if not close(got, expected, 1e-9, results.low_precision):
             suspects = {
                 "sqrt(2 / fan_out): the fan-in is shape[1], the number of inputs of each unit": (
                     np.sqrt(2.0 / fan_out) * z
@@ -75,7 +91,7 @@ def check_he_normal(he_normal: Callable[..., np.ndarray], *, seed: int | None = 
                     np.sqrt(1.0 / fan_in) * z
                 ),
             }
-            hint = matching_hint(got, suspects)
+            hint = matching_hint(got, suspects, expected=expected)
             if hint is None and abs(got.std() / expected.std() - 1) < 0.2:
                 hint = (
                     "the right spread but other random numbers: draw with one call "
@@ -102,15 +118,15 @@ def check_zca_whitening(
     for (n, d, eps), case_seed in cases(seed, fixed, draw):
         rng = np.random.default_rng(case_seed)
         X = rng.standard_normal((n, d)) @ rng.standard_normal((d, d)) + rng.normal(0, 3, d)
-        copy = X.copy()
-        got = np.asarray(zca_whitening(X, eps), dtype=float)
-        if not np.array_equal(X, copy):
-            raise CheckFailed("zca_whitening changed its input X in place")
-        where = f"for X of shape {X.shape}, epsilon={eps:g}"
         expected = ZCAWhitening(eps).fit_transform(X)
+        where = f"for X of shape {X.shape}, epsilon={eps:g}"
+        given = X.copy()
+        results = as_tuple(call(zca_whitening, given, eps, where=where), 1, "X_white", where)
+        unchanged(where, [X], [given])
+        got = results[0]
         if got.shape != expected.shape:
             raise CheckFailed(f"{where}: return shape {expected.shape}, got {got.shape}")
-        if rel_error(got, expected) > 1e-7:
+        if not close(got, expected, 1e-7, results.low_precision):
             centred = X - X.mean(axis=0)
             # got = centred @ M: PCA whitening has M M^T = W W^T with M not symmetric
             M = np.linalg.lstsq(centred, got, rcond=None)[0] if got.ndim == 2 else None

@@ -6,9 +6,18 @@ from collections.abc import Callable
 
 import numpy as np
 
-from ..landscape import classify, random_symmetric
+from ..landscape import KINDS, classify, random_symmetric
 from ..landscape import probability_all_positive as _reference_probability_all_positive
-from .core import CheckFailed, cases, exercise_check
+from .core import (
+    CheckFailed,
+    as_float,
+    as_label,
+    call,
+    cases,
+    close,
+    exercise_check,
+    show,
+)
 
 
 def _symmetric_with_eigenvalues(eigenvalues: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -48,16 +57,12 @@ def check_classify_critical_point(
 
     for lam, case_seed in cases(seed, fixed, draw, count=12):
         H = _symmetric_with_eigenvalues(lam, np.random.default_rng(case_seed))
-        copy = H.copy()
-        got = classify_critical_point(H)
         expected = classify(np.linalg.eigvalsh(H), 1e-8)
-        if not np.array_equal(H, copy):
-            raise CheckFailed("classify_critical_point changed the matrix it was given")
         where = f"for a Hessian with eigenvalues {np.round(np.sort(lam), 3).tolist()}"
-        if got not in ("minimum", "maximum", "saddle", "degenerate"):
-            raise CheckFailed(
-                f"{where}: return one of 'minimum', 'maximum', 'saddle', 'degenerate', got {got!r}"
-            )
+        given = H.copy()
+        got = as_label(call(classify_critical_point, given, where=where), where, KINDS)
+        if not np.array_equal(H, given):
+            raise CheckFailed(f"{where}: classify_critical_point changed the matrix it was given")
         if got != expected:
             hint = ""
             if classify(np.diag(H), 1e-8) == got:
@@ -90,12 +95,14 @@ def check_probability_all_positive(
 
     fixed = [(1, 2000), (2, 2000), (3, 3000), (5, 2000)]
     for (d, n), case_seed in cases(seed, fixed, lambda r: (int(r.integers(1, 6)), 1000)):
-        got = probability_all_positive(d, n, np.random.default_rng(case_seed))
         expected = reference(d, n, np.random.default_rng(case_seed))
         where = f"for d={d}, n={n}"
-        if not isinstance(got, (float, np.floating)) or not 0 <= got <= 1:
+        raw = call(probability_all_positive, d, n, np.random.default_rng(case_seed), where=where)
+        got = as_float(raw, where, "a probability")
+        if not 0 <= got <= 1:
             raise CheckFailed(f"{where}: return a probability (a float in [0, 1]), got {got!r}")
-        if abs(got - expected) > 1e-12:
+        low = isinstance(raw, (np.float32, np.float16))
+        if not close(np.asarray(got), np.asarray(expected), 1e-12, low):
             A = np.random.default_rng(case_seed).standard_normal((n, d, d))
             unsymmetric = float(np.mean(np.all(np.linalg.eigvals(A).real > 0, axis=1)))
             hint = ""
@@ -116,4 +123,4 @@ def check_probability_all_positive(
                         " Draw all matrices with one call rng.standard_normal((n, d, d)) so "
                         "that your random numbers are the reference's."
                     )
-            raise CheckFailed(f"{where}: expected {expected:.4f}, got {got}.{hint}")
+            raise CheckFailed(f"{where}: {show(expected, got)}.{hint}")

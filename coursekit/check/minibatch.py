@@ -8,7 +8,18 @@ import numpy as np
 
 from ..minibatch import minibatch_indices as _reference_minibatch_indices
 from ..models import softmax_regression_grad, softmax_sgd_epoch
-from .core import CheckFailed, cases, exercise_check, matching_hint, rel_error
+from .core import (
+    CheckFailed,
+    as_indices,
+    as_tuple,
+    call,
+    cases,
+    close,
+    exercise_check,
+    matching_hint,
+    rel_error,
+    unchanged,
+)
 
 
 @exercise_check("minibatch_indices")
@@ -29,12 +40,12 @@ def check_minibatch_indices(
 
     fixed = [(10, 3), (12, 4), (7, 1), (9, 9), (100, 32)]
     for (n, k), case_seed in cases(seed, fixed, draw):
-        got = minibatch_indices(n, k, np.random.default_rng(case_seed))
         expected = _reference_minibatch_indices(n, k, np.random.default_rng(case_seed))
         where = f"for n={n}, batch_size={k}"
+        got = call(minibatch_indices, n, k, np.random.default_rng(case_seed), where=where)
         if not isinstance(got, (list, tuple)):
             raise CheckFailed(f"{where}: return a list of index arrays, got {type(got).__name__}")
-        batches = [np.asarray(b) for b in got]
+        batches = [as_indices(b, where, f"batch {i}") for i, b in enumerate(got)]
         if len(batches) != len(expected):
             hint = ""
             if len(batches) == n // k:
@@ -95,33 +106,42 @@ def check_sgd_epoch(
         theta0 = 0.1 * rng.standard_normal((d, c))
         batches = _reference_minibatch_indices(n, k, rng)
         lr = float(rng.uniform(0.05, 0.5))
-        theta_in = theta0.copy()
-        got = sgd_epoch(theta_in, X, y, batches, lr)
+        expected = softmax_sgd_epoch(theta0, X, y, batches, lr)  # before the student's call
         where = f"for N={n}, D={d}, C={c}, batch size {k}, lr={lr:.3g}"
-        if got is None:
+        theta_in, X_in, y_in = theta0.copy(), X.copy(), y.copy()
+        batches_in = [b.copy() for b in batches]
+        raw = call(sgd_epoch, theta_in, X_in, y_in, batches_in, lr, where=where)
+        if raw is None:
             raise CheckFailed(f"{where}: sgd_epoch returned None; return the updated theta.")
-        got = np.asarray(got, dtype=float)
-        if got.shape != theta0.shape:
-            raise CheckFailed(
-                f"{where}: theta should keep its shape {theta0.shape}, got {got.shape}."
-            )
         if not np.array_equal(theta_in, theta0):
             raise CheckFailed(
                 f"{where}: the theta passed in was modified; work on a copy "
                 "(theta = theta.copy()) or write theta = theta - ..."
             )
-        expected = softmax_sgd_epoch(theta0, X, y, batches, lr)
-        error = rel_error(got, expected)
-        if error <= tolerance:
+        unchanged(where, [X, y, batches], [X_in, y_in, batches_in])
+        results = as_tuple(raw, 1, "theta", where)
+        got = results[0]
+        if got.shape != theta0.shape:
+            raise CheckFailed(
+                f"{where}: theta should keep its shape {theta0.shape}, got {got.shape}."
+            )
+        if close(got, expected, tolerance, results.low_precision):
             continue
+        error = rel_error(got, expected)
         raise CheckFailed(
             f"{where}: relative error {error:.2g} > {tolerance:g}. "
-            + _diagnose(got, theta0, X, y, batches, lr)
+            + _diagnose(got, expected, theta0, X, y, batches, lr)
         )
 
 
 def _diagnose(
-    got: np.ndarray, theta0: np.ndarray, X: np.ndarray, y: np.ndarray, batches: list, lr: float
+    got: np.ndarray,
+    expected: np.ndarray,
+    theta0: np.ndarray,
+    X: np.ndarray,
+    y: np.ndarray,
+    batches: list,
+    lr: float,
 ) -> str:
     """Name the common mistake that reproduces ``got``, if one does."""
 
@@ -149,7 +169,7 @@ def _diagnose(
         "every gradient was taken at the initial theta: recompute it after each update": theta0
         - lr * sum(grad(theta0, i) for i in batches),
     }
-    hint = matching_hint(got, mistakes, tolerance=1e-6)
+    hint = matching_hint(got, mistakes, tolerance=1e-6, expected=expected)
     if hint is not None:
         return f"It looks like {hint}."
     return (

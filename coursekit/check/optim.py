@@ -15,6 +15,7 @@ from ..clipping import clip_by_value
 from ..optim import adam
 from .core import (
     as_tuple,
+    call,
     compare,
     exercise_check,
     seeds,
@@ -38,9 +39,10 @@ def check_momentum_step(
         rng, (theta, v, g) = vectors(case)
         lr, lam = float(rng.uniform(0.01, 0.5)), float(rng.uniform(0.5, 0.99))
         where = f"momentum_step with lr={lr:.3g}, momentum={lam:.3g}"
-        copies = [theta.copy(), v.copy(), g.copy()]
-        got = as_tuple(momentum_step(theta, v, g, lr, lam), 2, "theta, velocity", where)
-        unchanged(where, copies, [theta, v, g])
+        given = [theta.copy(), v.copy(), g.copy()]
+        raw = call(momentum_step, *given, lr, lam, where=where)
+        unchanged(where, [theta, v, g], given)
+        got = as_tuple(raw, 2, "theta, velocity", where)
         v_new = lam * v - lr * g
         suspects = {
             "theta - v (the velocity already holds the minus sign: add it)": (theta - v_new, v_new),
@@ -72,9 +74,10 @@ def check_rmsprop_step(
         lr, beta = float(rng.uniform(0.001, 0.1)), float(rng.uniform(0.8, 0.999))
         eps = 0.1 if case % 2 else 1e-8  # a large eps shows where it was added
         where = f"rmsprop_step with lr={lr:.3g}, beta={beta:.4g}, eps={eps:g}"
-        copies = [theta.copy(), G.copy(), g.copy()]
-        got = as_tuple(rmsprop_step(theta, G, g, lr, beta, eps), 2, "theta, G", where)
-        unchanged(where, copies, [theta, G, g])
+        given = [theta.copy(), G.copy(), g.copy()]
+        raw = call(rmsprop_step, *given, lr, beta, eps, where=where)
+        unchanged(where, [theta, G, g], given)
+        got = as_tuple(raw, 2, "theta, G", where)
         G_new = beta * G + (1 - beta) * g * g
         adagrad = G + g * g
         suspects = {
@@ -121,9 +124,10 @@ def check_adam_step(
         b1, b2 = float(rng.uniform(0.8, 0.95)), float(rng.uniform(0.99, 0.9999))
         eps = 1e-8
         where = f"adam_step with t={t}, lr={lr:.3g}, beta1={b1:.3g}, beta2={b2:.5g}"
-        copies = [theta.copy(), m.copy(), v.copy(), g.copy()]
-        got = as_tuple(adam_step(theta, m, v, g, t, lr, b1, b2, eps), 3, "theta, m, v", where)
-        unchanged(where, copies, [theta, m, v, g])
+        given = [theta.copy(), m.copy(), v.copy(), g.copy()]
+        raw = call(adam_step, *given, t, lr, b1, b2, eps, where=where)
+        unchanged(where, [theta, m, v, g], given)
+        got = as_tuple(raw, 3, "theta, m, v", where)
 
         def run(bias_correction: bool, step: int) -> tuple[np.ndarray, ...]:
             rule = adam(b1, b2, eps, bias_correction=bias_correction)  # noqa: B023
@@ -167,9 +171,10 @@ def check_clip_by_norm(
         norm = float(np.linalg.norm(g))
         max_norm = norm * (0.3 if case % 2 else 2.0)  # half the cases clip, half do not
         where = f"clip_by_norm with ||g|| = {norm:.3g}, max_norm = {max_norm:.3g}"
-        copy = g.copy()
-        got = as_tuple(clip_by_norm(g, max_norm), 1, "g", where)
-        unchanged(where, [copy], [g])
+        given = g.copy()
+        raw = call(clip_by_norm, given, max_norm, where=where)
+        unchanged(where, [g], [given])
+        got = as_tuple(raw, 1, "the clipped gradient", where)
         suspects = {
             "scaling every gradient to the threshold: leave g alone when ||g|| <= max_norm": (
                 g * max_norm / norm,
