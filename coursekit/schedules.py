@@ -27,17 +27,19 @@ def _check_rate(name: str, value: float) -> float:
     return validate.real(name, value, low=0)
 
 
-def rate_at(schedule: Schedule, t: int, name: str = "lr") -> float:
-    """``schedule(t)``, checked: a learning rate that a schedule returns during training must
-    be a finite number >= 0; otherwise a ValueError names ``name``, the step and the value
-    (a negative rate climbs the loss, NaN fills the weights with NaN)."""
-    value = schedule(t)
+def rate_at(schedule: float | Schedule, t: int, name: str = "lr") -> float:
+    """``schedule(t)`` (or the number ``schedule`` itself), checked: a learning rate used in
+    training must be a finite number >= 0; otherwise a ValueError names ``name``, the step and
+    the value (a negative rate climbs the loss, NaN fills the weights with NaN)."""
+    value = schedule(t) if callable(schedule) else schedule
     try:
         fine = 0 <= value < math.inf  # the fast path: one comparison per step
     except TypeError:
         fine = False
     if not fine or isinstance(value, bool):
-        what = f"{name} (the value its schedule returned at step {t})"
+        what = (
+            f"{name} (the value its schedule returned at step {t})" if callable(schedule) else name
+        )
         return validate.real(what, value, low=0)
     return float(value)
 

@@ -17,9 +17,10 @@ import numpy as np
 import torch
 from torch import nn
 
+from . import validate
 from .minibatch import MiniBatches, _check_batch_size
 from .models import mlp
-from .schedules import as_schedule
+from .schedules import rate_at
 
 
 class TrainingDiverged(FloatingPointError):
@@ -120,22 +121,33 @@ class History:
         return line
 
 
-def _as_tensors(X: Any, y: Any, name: str) -> tuple[torch.Tensor, torch.Tensor]:
-    X_t = torch.as_tensor(np.asarray(X) if not isinstance(X, torch.Tensor) else X)
-    y_t = torch.as_tensor(np.asarray(y) if not isinstance(y, torch.Tensor) else y)
+def _as_tensors(
+    X: Any, y: Any, names: tuple[str, str] = ("X", "y"), dtype: torch.dtype | None = None
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Inputs as a finite float tensor (of ``dtype`` if given) and labels as integers >= 0.
+
+    ``names`` are what errors call the two (``("X", "y")``, ``("val[0]", "val[1]")``).
+    """
+    x_name, y_name = names
+    if isinstance(X, torch.Tensor):
+        X_t = X.detach()
+    else:
+        X_t = torch.as_tensor(validate.array(x_name, X, finite=False, dtype=None, nonempty=False))
     if X_t.ndim < 2:
-        raise ValueError(f"{name}: X must have shape (n, features...), got {tuple(X_t.shape)}")
-    if y_t.ndim != 1:
-        raise ValueError(f"{name}: y must have shape (n,), got {tuple(y_t.shape)}")
+        raise ValueError(f"{x_name} must have shape (n, features...), got {tuple(X_t.shape)}")
+    if len(X_t) == 0:
+        raise ValueError(f"{x_name} is empty")
+    if not X_t.is_floating_point() and not X_t.dtype.is_complex:
+        X_t = X_t.float()
+    if dtype is not None and X_t.dtype != dtype:
+        X_t = X_t.to(dtype)  # float64 arrays train a float32 model, and vice versa
+    validate.finite_rows(x_name, X_t)
+    y_t = torch.as_tensor(validate.labels(y_name, y))
     if len(X_t) != len(y_t):
         raise ValueError(
-            f"{name}: X and y must have the same length, got {len(X_t)} and {len(y_t)}"
+            f"{x_name} and {y_name} must have the same length, got {len(X_t)} and {len(y_t)}"
         )
-    if len(X_t) == 0:
-        raise ValueError(f"{name}: X is empty")
-    if not X_t.is_floating_point():
-        X_t = X_t.float()
-    return X_t, y_t.long()
+    return X_t, y_t
 
 
 @torch.no_grad()
@@ -192,6 +204,27 @@ def _in_notebook() -> bool:
         return False
     shell = get_ipython()
     return shell is not None and hasattr(shell, "kernel")
+
+
+@torch.no_grad()
+def _check_classes(
+    model: nn.Module,
+    X: torch.Tensor,
+    y: torch.Tensor,
+    val: tuple[torch.Tensor, torch.Tensor] | None,
+) -> None:
+    """Labels must name one of the model's outputs (cross-entropy indexes the logits by them)."""
+    was_training = model.training
+    model.eval()
+    classes = model(X[:1]).shape[-1]
+    model.train(was_training)
+    for name, labels in (("y", y), ("val[1]", val[1] if val is not None else None)):
+        if labels is not None and int(labels.max()) >= classes:
+            i = int(torch.argmax((labels >= classes).to(torch.int8)))
+            raise ValueError(
+                f"{name} must hold class labels in 0, ..., {classes - 1} (the model has "
+                f"{classes} outputs), but {name}[{i}] = {int(labels[i])}"
+            )
 
 
 def fit(
@@ -252,22 +285,41 @@ def fit(
         raise TypeError(
             f"optimizer must be a torch.optim.Optimizer, got {type(optimizer).__name__}"
         )
-    if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
-        raise ValueError(f"epochs must be an integer >= 1, got {epochs!r}")
-    if max_steps is not None and (not isinstance(max_steps, int) or max_steps < 1):
-        raise ValueError(f"max_steps must be an integer >= 1 or None, got {max_steps!r}")
-    if eval_every is not None and (not isinstance(eval_every, int) or eval_every < 1):
-        raise ValueError(f"eval_every must be an integer >= 1 or None, got {eval_every!r}")
-    if on_divergence not in ("raise", "stop"):
-        raise ValueError(f"on_divergence must be 'raise' or 'stop', got {on_divergence!r}")
-    X_t, y_t = _as_tensors(X, y, "training data")
-    _check_batch_size(batch_size, len(X_t))
-    val_t = _as_tensors(*val, "val") if val is not None else None
-    if val_t is not None and val_t[0].shape[1:] != X_t.shape[1:]:
-        raise ValueError(
-            f"val: inputs have shape {tuple(val_t[0].shape[1:])} per sample, "
-            f"training inputs {tuple(X_t.shape[1:])}"
+    epochs = validate.integer("epochs", epochs, low=1)
+    if max_steps is not None:
+        max_steps = validate.integer("max_steps", max_steps, low=1)
+    if eval_every is not None:
+        eval_every = validate.integer("eval_every", eval_every, low=1)
+    validate.one_of("on_divergence", on_divergence, ("raise", "stop"))
+    seed = validate.seed("seed", seed)
+    if diverge_above is not None:
+        diverge_above = validate.real(
+            "diverge_above", diverge_above, low=0, low_open=True, finite=False
         )
+    validate.function("loss_fn", loss_fn)
+    if callback is not None:
+        validate.function("callback", callback)
+    if scheduler is not None and not callable(getattr(scheduler, "step", None)):
+        raise TypeError(
+            "scheduler must be a learning-rate scheduler with a step() method "
+            f"(torch.optim.lr_scheduler), got {type(scheduler).__name__}"
+        )
+    dtype = next((p.dtype for p in model.parameters() if p.is_floating_point()), None)
+    X_t, y_t = _as_tensors(X, y, ("X", "y"), dtype)
+    _check_batch_size(batch_size, len(X_t))
+    if val is not None:
+        if not isinstance(val, (tuple, list)) or len(val) != 2:
+            raise TypeError(f"val must be a pair (X_val, y_val), got {type(val).__name__}")
+        val_t = _as_tensors(*val, ("val[0]", "val[1]"), dtype)
+        if val_t[0].shape[1:] != X_t.shape[1:]:
+            raise ValueError(
+                f"val: inputs have shape {tuple(val_t[0].shape[1:])} per sample, "
+                f"training inputs {tuple(X_t.shape[1:])}"
+            )
+    else:
+        val_t = None
+    if loss_fn is nn.functional.cross_entropy:
+        _check_classes(model, X_t, y_t, val_t)
 
     batches = MiniBatches(X_t, y_t, batch_size, seed=seed, drop_last=drop_last)
     steps_per_epoch = len(batches)
@@ -279,7 +331,9 @@ def fit(
     bar_every = max(1, total_steps // 50)  # about 50 updates of the bar, whatever the run
 
     def record(epoch: float, elapsed: float) -> bool:
-        """Evaluate, append to the history; True if the callback asks to stop."""
+        """Evaluate, append to the history; True if the run diverged (the loss on the whole
+        training set crossed the limit, which a blow-up in the last update does) or the callback
+        asks to stop."""
         train_loss, train_acc = evaluate(model, X_t, y_t, loss_fn)
         val_loss, val_acc = evaluate(model, *val_t, loss_fn) if val_t else (math.nan, math.nan)
         history.eval_epoch.append(epoch)
@@ -289,6 +343,11 @@ def fit(
         history.train_acc.append(train_acc)
         history.val_loss.append(val_loss)
         history.val_acc.append(val_acc)
+        if history.steps > 0 and not train_loss <= diverge_above:  # also true for NaN
+            history.diverged = Divergence(
+                history.steps, math.ceil(epoch), history.step_lr[-1], train_loss, diverge_above
+            )
+            return True
         if callback is not None and callback(history) is True:
             if history.steps < total_steps:  # a request at the very end stops nothing
                 history.stopped_at = history.steps
@@ -296,7 +355,7 @@ def fit(
         return False
 
     model.train()
-    if record(0.0, 0.0):
+    if record(0.0, 0.0):  # (divergence is checked from the first update on)
         bar.close(history.summary())
         return history
     if diverge_above is None:
@@ -306,7 +365,7 @@ def fit(
         tick = time.perf_counter()  # the clock covers fetching batches and updating
         for X_batch, y_batch in batches:
             # a coursekit optimizer may hold a schedule: the rate of this step is lr(t)
-            lr = float(as_schedule(optimizer.param_groups[0]["lr"])(history.steps))
+            lr = rate_at(optimizer.param_groups[0]["lr"], history.steps)
             optimizer.zero_grad()
             loss = loss_fn(model(X_batch), y_batch)
             loss_value = loss.item()
@@ -335,7 +394,7 @@ def fit(
                 if record(history.steps / steps_per_epoch, elapsed):
                     break
                 tick = time.perf_counter()  # evaluation does not count as training time
-        if history.stopped_at is not None:
+        if history.stopped_at is not None or history.diverged is not None:
             break
         done = history.steps / steps_per_epoch
         if record(float(epoch) if history.steps == epoch * steps_per_epoch else done, elapsed):
@@ -343,6 +402,8 @@ def fit(
         if history.steps == max_steps:
             break
     bar.close(history.summary())
+    if history.diverged is not None and on_divergence == "raise":
+        raise TrainingDiverged(history.diverged, history)
     return history
 
 
@@ -371,15 +432,29 @@ def train_mlp(
 
     >>> model, history = train_mlp(X, y, lambda p: torch.optim.SGD(p, lr=0.1), batch_size=32)
     """
+    example = "lambda params: torch.optim.SGD(params, lr=0.1)"
+    if isinstance(optimizer, type):  # a class passed uncalled would use its default rate
+        raise TypeError(
+            f"optimizer must be a function that makes an optimizer, e.g. {example}; got the "
+            f"class {optimizer.__name__} itself, which would train with its default settings"
+        )
     if not callable(optimizer) or isinstance(optimizer, torch.optim.Optimizer):
         raise TypeError(
-            "optimizer must make an optimizer from the parameters, e.g. "
-            f"lambda params: torch.optim.SGD(params, lr=0.1); got {type(optimizer).__name__}"
+            f"optimizer must make an optimizer from the parameters, e.g. {example}; "
+            f"got {type(optimizer).__name__}"
         )
-    X_t, y_t = _as_tensors(X, y, "training data")
-    classes = int(y_t.max()) + 1 if n_classes is None else int(n_classes)
-    if classes <= int(y_t.max()):
-        raise ValueError(f"n_classes must exceed the largest label {int(y_t.max())}, got {classes}")
+    if isinstance(hidden, (str, bytes)) or not isinstance(hidden, Sequence):
+        raise TypeError(f"hidden must be a sequence of layer widths, got {type(hidden).__name__}")
+    hidden = [validate.integer(f"hidden[{i}]", h, low=1) for i, h in enumerate(hidden)]
+    seed = validate.seed("seed", seed)
+    X_t, y_t = _as_tensors(X, y)
+    largest = int(y_t.max())
+    if n_classes is None:
+        classes = largest + 1
+    else:
+        classes = validate.integer("n_classes", n_classes, low=2)
+        if classes <= largest:
+            raise ValueError(f"n_classes must exceed the largest label {largest}, got {classes}")
     model = mlp([int(np.prod(X_t.shape[1:])), *hidden, classes], activation=activation, seed=seed)
     model = model.to(X_t.dtype)  # float64 inputs train a float64 network
     history = fit(
@@ -398,6 +473,16 @@ def train_variants(
     optimizers of the slides) and, in 5.6, the trials of a search. ``options`` go to
     :func:`train_mlp`.
     """
+    if not isinstance(variants, Mapping):
+        raise TypeError(
+            f"variants must map names to optimizer factories, got {type(variants).__name__}"
+        )
     if not variants:
         raise ValueError("variants must name at least one optimizer")
+    for name, make in variants.items():
+        if not callable(make):
+            raise TypeError(
+                f"variants[{name!r}] must make an optimizer from the parameters, got "
+                f"{type(make).__name__}"
+            )
     return {name: train_mlp(X, y, make, **options)[1] for name, make in variants.items()}

@@ -158,7 +158,11 @@ def test_divergence_can_stop_quietly(digits: ck.data.Dataset) -> None:
         ({"epochs": 0}, ValueError, "epochs must be an integer >= 1, got 0"),
         ({"max_steps": 0}, ValueError, "max_steps must be an integer >= 1"),
         ({"eval_every": -1}, ValueError, "eval_every must be an integer >= 1"),
-        ({"on_divergence": "ignore"}, ValueError, "on_divergence must be 'raise' or 'stop'"),
+        (
+            {"on_divergence": "ignore"},
+            ValueError,
+            r"on_divergence must be one of \['raise', 'stop'\]",
+        ),
     ],
 )
 def test_fit_names_bad_arguments(
@@ -172,11 +176,9 @@ def test_fit_names_bad_arguments(
 
 def test_fit_names_mismatched_shapes(digits: ck.data.Dataset) -> None:
     model, opt = make()
-    with pytest.raises(
-        ValueError, match="training data: X and y must have the same length, got 1077 and 1076"
-    ):
+    with pytest.raises(ValueError, match="X and y must have the same length, got 1077 and 1076"):
         fit(model, opt, digits.X_train, digits.y_train[:-1], batch_size=32, progress=False)
-    with pytest.raises(ValueError, match=r"training data: y must have shape \(n,\)"):
+    with pytest.raises(ValueError, match="y must be 1-D"):
         fit(model, opt, digits.X_train, digits.y_train[:, None], batch_size=32, progress=False)
     with pytest.raises(
         ValueError, match=r"val: inputs have shape \(10,\) per sample, training inputs \(64,\)"
@@ -365,3 +367,115 @@ def test_train_mlp_names_a_bad_optimizer_or_class_count(digits) -> None:
         max_steps=2,
     )
     assert next(net.parameters()).dtype == torch.float64 and history.steps == 2
+
+
+# ---- nothing wrong passes silently ------------------------------------------------------------
+
+
+def test_a_blow_up_in_the_last_update_is_reported(digits: ck.data.Dataset) -> None:
+    """The final evaluation counts: lr=1e6 for one step used to return diverged=None."""
+    model, opt = make(lr=1e6)
+    history = fit(
+        model,
+        opt,
+        digits.X_train,
+        digits.y_train,
+        batch_size=32,
+        max_steps=1,
+        on_divergence="stop",
+        progress=False,
+    )
+    assert history.diverged is not None
+    assert history.diverged.step == 1 and history.diverged.lr == 1e6
+    assert history.summary().startswith("training diverged") and "step 1" in history.summary()
+    model, opt = make(lr=1e6)
+    with pytest.raises(TrainingDiverged, match=r"step 1 .*learning rate 1e\+06"):
+        fit(model, opt, digits.X_train, digits.y_train, batch_size=32, max_steps=1, progress=False)
+
+
+def test_non_finite_inputs_are_rejected_with_their_row(digits: ck.data.Dataset) -> None:
+    X = digits.X_train.copy()
+    X[7, 3] = np.nan
+    model, opt = make()
+    with pytest.raises(ValueError, match=r"X must be finite, but row 7, column 3 holds nan"):
+        fit(model, opt, X, digits.y_train, batch_size=32, progress=False)
+    X_val = digits.X_val.copy()
+    X_val[2, 0] = np.inf
+    with pytest.raises(ValueError, match=r"val\[0\] must be finite, but row 2, column 0"):
+        fit(
+            model,
+            opt,
+            digits.X_train,
+            digits.y_train,
+            batch_size=32,
+            val=(X_val, digits.y_val),
+            progress=False,
+        )
+
+
+@pytest.mark.parametrize(
+    ("labels", "message"),
+    [
+        (lambda y: np.where(np.arange(len(y)) == 5, 10, y), r"y\[5\] = 10"),
+        (lambda y: np.where(np.arange(len(y)) == 3, -1, y), r"y\[3\] = -1"),
+        (lambda y: np.where(np.arange(len(y)) == 4, 1.5, y), r"y\[4\] = 1.5"),
+    ],
+)
+def test_labels_must_name_one_of_the_outputs(digits: ck.data.Dataset, labels, message) -> None:
+    model, opt = make()
+    with pytest.raises(ValueError, match=message):
+        fit(model, opt, digits.X_train, labels(digits.y_train), batch_size=32, progress=False)
+
+
+def test_float64_arrays_and_lists_train_a_float32_model(digits: ck.data.Dataset) -> None:
+    model, opt = make()
+    X64 = digits.X_train.astype(np.float64)
+    h64 = fit(model, opt, X64, digits.y_train, batch_size=32, progress=False)
+    model, opt = make()
+    h32 = fit(model, opt, digits.X_train, digits.y_train, batch_size=32, progress=False)
+    assert h64.train_loss == h32.train_loss  # the same float32 training, bit for bit
+    model, opt = make()
+    small = fit(
+        model, opt, X64[:40].tolist(), digits.y_train[:40].tolist(), batch_size=8, progress=False
+    )
+    assert small.steps == 5
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "message"),
+    [
+        ({"diverge_above": float("nan")}, ValueError, "diverge_above must be a finite number"),
+        ({"diverge_above": -1.0}, ValueError, "diverge_above must be > 0"),
+        ({"val": "ab"}, TypeError, r"val must be a pair \(X_val, y_val\)"),
+        ({"scheduler": 3}, TypeError, "scheduler must be a learning-rate scheduler"),
+        ({"callback": 3}, TypeError, "callback must be a function"),
+        ({"seed": -1}, ValueError, "seed must be an integer >= 0"),
+        ({"max_steps": 2.5}, TypeError, "max_steps must be an integer"),
+    ],
+)
+def test_fit_validates_its_own_arguments(
+    digits: ck.data.Dataset, kwargs: dict, error: type, message: str
+) -> None:
+    model, opt = make()
+    with pytest.raises(error, match=message):
+        fit(model, opt, digits.X_train, digits.y_train, batch_size=32, progress=False, **kwargs)
+
+
+def test_a_negative_scheduled_rate_is_named_with_its_step(digits: ck.data.Dataset) -> None:
+    model = ck.models.mlp([64, 16, 10], seed=0)
+    opt = ck.optim.SGD(model.parameters(), lr=lambda t: 0.1 if t < 3 else -0.1)
+    with pytest.raises(ValueError, match=r"lr \(the value its schedule returned at step 3\)"):
+        fit(model, opt, digits.X_train, digits.y_train, batch_size=32, progress=False)
+
+
+def test_train_mlp_rejects_an_optimizer_class_passed_uncalled(digits: ck.data.Dataset) -> None:
+    with pytest.raises(TypeError, match="got the class SGD itself"):
+        ck.train.train_mlp(digits.X_train, digits.y_train, torch.optim.SGD, batch_size=32)
+    with pytest.raises(ValueError, match=r"hidden\[0\] must be an integer >= 1"):
+        ck.train.train_mlp(
+            digits.X_train,
+            digits.y_train,
+            lambda p: torch.optim.SGD(p, lr=0.1),
+            hidden=[0],
+            batch_size=32,
+        )
