@@ -122,7 +122,10 @@ def _check_data(X: torch.Tensor, y: torch.Tensor, loss_fn: Callable) -> None:
 
 
 def _loss(model: nn.Module, X: torch.Tensor, y: torch.Tensor, loss_fn: Callable) -> float:
-    logits = model(X)
+    try:
+        logits = model(X)
+    except RuntimeError as error:
+        raise ValueError(f"X of shape {tuple(X.shape)} does not fit the model: {error}") from None
     if loss_fn is nn.functional.cross_entropy and not y.is_floating_point():
         if logits.dim() != 2 or logits.shape[1] <= int(y.max()):
             raise ValueError(

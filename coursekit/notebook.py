@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import numbers
 import os
 import random
 import textwrap
@@ -12,6 +13,8 @@ from typing import Any
 import matplotlib as mpl
 import numpy as np
 import torch
+
+from . import validate
 
 #: The plot style of every figure in the course (readable on a projector and in a notebook).
 PLOT_STYLE: dict[str, Any] = {
@@ -113,8 +116,9 @@ def below(value: float, bound: float) -> str:
     >>> below(1.4e-13, 1e-12), below(3e-3, 1e-12)
     ('below 1e-12', '0.003 (not below 1e-12)')
     """
-    if not bound > 0:
-        raise ValueError(f"bound must be > 0, got {bound!r}")
+    bound = validate.real("bound", bound, low=0, low_open=True)
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        validate.real("value", value)  # None or a string: a TypeError naming the argument
     text = f"below {bound:.0e}" if abs(value) < bound else f"{value:.3g} (not below {bound:.0e})"
     return text.replace("e-0", "e-").replace("e+0", "e+")  # 1e-12, 1e-6: no padded exponent
 

@@ -13,6 +13,7 @@ from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from . import validate
 from .surfaces import Surface
 from .train import History
 
@@ -57,9 +58,8 @@ def curve_data(
 
 def smooth(values: Sequence[float], window: int) -> np.ndarray:
     """Trailing moving average over ``window`` values (shorter at the start), same length."""
-    if window < 1:
-        raise ValueError(f"window must be >= 1, got {window}")
-    v = np.asarray(values, dtype=float)
+    window = validate.integer("window", window, low=1)
+    v = validate.array("values", values, ndim=1, finite=False, nonempty=False)
     if len(v) == 0:
         return v
     cumulative = np.concatenate([[0.0], np.cumsum(v)])

@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
+from . import validate
+
 Point = tuple[float, float]
 
 
@@ -30,6 +32,21 @@ def _exp(z):  # NumPy or torch, whichever z is
 
 def _tanh(z):
     return torch.tanh(z) if isinstance(z, torch.Tensor) else np.tanh(z)
+
+
+def _at_points(derivative: Callable[[np.ndarray], np.ndarray]) -> Callable:
+    """``derivative`` that first checks that its argument is one point (x, y)."""
+    if getattr(derivative, "checks_points", False):
+        return derivative
+
+    def at(t: np.ndarray) -> np.ndarray:
+        if np.shape(t) != (2,):
+            raise ValueError(f"t must be one point (x, y), got shape {np.shape(t)}")
+        return derivative(t)
+
+    at.checks_points = True  # type: ignore[attr-defined]
+    at.__doc__ = derivative.__doc__
+    return at
 
 
 def _polish(gradient: Callable, hessian: Callable, point: Sequence[float]) -> Point:
@@ -60,6 +77,11 @@ class Surface:
     log_levels: bool = False
     extra: dict = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        # a point of another length would be cut to (x, y) without a word: check it
+        object.__setattr__(self, "gradient", _at_points(self.gradient))
+        object.__setattr__(self, "hessian", _at_points(self.hessian))
+
     def __call__(self, theta: Sequence[float]) -> float:
         return float(self.value(float(theta[0]), float(theta[1])))
 
@@ -71,8 +93,8 @@ class Surface:
 
 def quadratic(a: float = 1.0, b: float = 10.0) -> Surface:
     """f = 0.5 (a x^2 + b y^2): curvatures a and b, condition number b / a."""
-    if not (a > 0 and b > 0):
-        raise ValueError(f"the curvatures must be > 0, got a={a}, b={b}")
+    a = validate.real("a", a, low=0, low_open=True)
+    b = validate.real("b", b, low=0, low_open=True)
     return Surface(
         name="quadratic",
         formula=f"0.5 ({a:g} x² + {b:g} y²)",
@@ -89,6 +111,8 @@ def quadratic(a: float = 1.0, b: float = 10.0) -> Surface:
 
 def rosenbrock(a: float = 1.0, b: float = 100.0) -> Surface:
     """f = (a - x)^2 + b (y - x^2)^2, minimum 0 at (a, a^2) at the end of a curved valley."""
+    a = validate.real("a", a)
+    b = validate.real("b", b, low=0, low_open=True)
 
     def gradient(t: np.ndarray) -> np.ndarray:
         x, y = t
@@ -201,11 +225,20 @@ def wells(
     sharp and wide ones flat; the default puts a narrow, shallow well next to the start and a
     wide, deep one further away. ``confinement`` c keeps every path on the picture.
     """
-    if not (len(centers) == len(depths) == len(widths) >= 1):
-        raise ValueError("centers, depths and widths must have the same length >= 1")
-    if min(widths) <= 0 or min(depths) <= 0 or confinement < 0:
-        raise ValueError("widths and depths must be > 0 and confinement >= 0")
-    mus = np.array(centers, dtype=float)
+    mus = validate.array("centers", centers, ndim=2)
+    depths = tuple(
+        validate.real(f"depths[{i}]", d, low=0, low_open=True) for i, d in enumerate(depths)
+    )
+    widths = tuple(
+        validate.real(f"widths[{i}]", w, low=0, low_open=True) for i, w in enumerate(widths)
+    )
+    confinement = validate.real("confinement", confinement, low=0)
+    if mus.shape[1] != 2 or not (len(mus) == len(depths) == len(widths)):
+        raise ValueError(
+            "centers (points (x, y)), depths and widths must have the same length, got "
+            f"centers of shape {mus.shape}, {len(depths)} depths and {len(widths)} widths"
+        )
+    centers = [tuple(c) for c in mus]
 
     def value(x, y):
         total = confinement * (x**2 + y**2)
@@ -255,8 +288,10 @@ def cliff(
     and a plain step there lands far away, where the quartic's gradient is even larger, so
     gradient descent diverges. Clipping the gradient keeps the step bounded.
     """
-    if not (height > 0 and steepness > 0):
-        raise ValueError("height and steepness must be > 0")
+    height = validate.real("height", height, low=0, low_open=True)
+    steepness = validate.real("steepness", steepness, low=0, low_open=True)
+    edge = validate.real("edge", edge)
+    quartic = validate.real("quartic", quartic, low=0)
 
     def value(x, y):
         return quartic * (x**2 + y**2) ** 2 + height * (1 + _tanh(steepness * (x - edge))) / 2

@@ -97,10 +97,9 @@ class History:
         ``value_at("time", 0.5)`` is the training loss the run had reached after 0.5 s.
         """
         clocks = {"step": self.eval_step, "epoch": self.eval_epoch, "time": self.eval_time}
-        if x not in clocks:
-            raise ValueError(f"x must be one of {list(clocks)}, got {x!r}")
-        if y not in ("train_loss", "val_loss", "train_acc", "val_acc"):
-            raise ValueError(f"y must be train_loss, val_loss, train_acc or val_acc, got {y!r}")
+        validate.one_of("x", x, list(clocks))
+        validate.one_of("y", y, ("train_loss", "val_loss", "train_acc", "val_acc"))
+        at = validate.real("at", at, finite=False)
         index = int(np.searchsorted(clocks[x], at, side="right")) - 1
         if index < 0:
             raise ValueError(f"no evaluation at or before {x} = {at}")

@@ -76,7 +76,10 @@ def real(
     number = float(value)
     where = interval(low, high, low_open, high_open)
     if math.isnan(number) or (finite and math.isinf(number)):
-        raise ValueError(f"{name} must be a finite number {where}, got {number}")
+        what = "a finite number" if finite else "a number"
+        raise ValueError(
+            f"{name} must be {what}{'' if where == 'finite' else ' ' + where}, got {number}"
+        )
     too_low = low is not None and (number <= low if low_open else number < low)
     too_high = high is not None and (number >= high if high_open else number > high)
     if too_low or too_high:

@@ -49,7 +49,7 @@ def test_smooth_is_a_trailing_moving_average(rng: np.random.Generator) -> None:
     np.testing.assert_allclose(s[:4], np.cumsum(v[:4]) / np.arange(1, 5), atol=1e-12)
     np.testing.assert_allclose(smooth(v, 1), v, atol=1e-12)
     assert smooth([], 3).size == 0
-    with pytest.raises(ValueError, match="window must be >= 1"):
+    with pytest.raises(ValueError, match="window must be an integer >= 1"):
         smooth(v, 0)
 
 

@@ -67,9 +67,18 @@ def test_wells_have_sharp_narrow_and_flat_wide_minima() -> None:
 
 
 def test_bad_parameters_raise() -> None:
-    with pytest.raises(ValueError, match="curvatures must be > 0"):
+    with pytest.raises(ValueError, match="a must be > 0"):
         surfaces.quadratic(0.0, 1.0)
     with pytest.raises(ValueError, match="same length"):
         surfaces.wells(centers=[(0.0, 0.0)], depths=[1.0, 2.0], widths=[1.0])
     with pytest.raises(ValueError, match="must be > 0"):
         surfaces.cliff(height=-1.0)
+
+
+def test_derivatives_take_one_point_only() -> None:
+    """A point with a third coordinate used to be cut to (x, y) without a word."""
+    for surface in surfaces.catalogue().values():
+        with pytest.raises(ValueError, match=r"t must be one point \(x, y\), got shape \(3,\)"):
+            surface.gradient(np.ones(3))
+        with pytest.raises(ValueError, match=r"t must be one point"):
+            surface.hessian([[1.0, 2.0]])

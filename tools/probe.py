@@ -681,7 +681,7 @@ def build() -> None:
         "below",
         ck.notebook.below,
         {"value": 1e-13, "bound": 1e-12},
-        {"value": [None, "1", NAN], "bound": "pos"},
+        {"value": [None, "1"], "bound": "pos"},
     )
 
     # -- plot -----------------------------------------------------------------------------
