@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipywidgets as widgets
 import numpy as np
+import pytest
 from matplotlib.figure import Figure
 from matplotlib.layout_engine import ConstrainedLayoutEngine
 
@@ -47,3 +48,21 @@ def test_freeze_keeps_the_layout_and_blits_only_the_dynamic_artists() -> None:
     first = blitter.png()
     moving.set_data([0, 1], [1, 0])
     assert blitter.png() != first and ax.get_position().bounds == position
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda: ck.widgets.saddle_escape(lr=5.0), r"lr must be in \[0.02, 0.5\], got 5.0"),
+        (lambda: ck.widgets.saddle_escape(offset=-1e-6), r"offset must be in \[1e-12, 0.1\]"),
+        (lambda: ck.widgets.optimizer_race(momentum=1.5), r"momentum must be in \[0, 0.99\]"),
+        (lambda: ck.widgets.optimizer_race(beta2=0.5), r"beta2 must be one of \[0.9, "),
+        (lambda: ck.widgets.optimizer_race(steps=1000), r"steps must be an integer in \[10, 300\]"),
+        (lambda: ck.widgets.init_explorer(depth=100), r"depth must be an integer in \[2, 20\]"),
+        (lambda: ck.widgets.init_explorer(width=100), r"width must be one of \[32, 64, 128, 256\]"),
+    ],
+)
+def test_factories_raise_instead_of_clamping(make, message: str) -> None:
+    """ipywidgets would silently move an out-of-range value to the slider's end."""
+    with pytest.raises(ValueError, match=message):
+        make()

@@ -17,5 +17,5 @@ def test_saddle_escape_counts_the_steps_away_from_the_saddle() -> None:
     app.set(offset=1e-12, noise=1e-6, lr=0.04)  # near the ridge, little noise, small steps
     assert app.results["escape_plain_step"] is None
     assert "still at the saddle" in app.status.value
-    with pytest.raises(ValueError, match="steps must be >= 1"):
+    with pytest.raises(ValueError, match="steps must be an integer >= 1"):
         ck.widgets.saddle_escape(steps=0)

@@ -78,7 +78,7 @@ def test_set_validates_names_and_redraws_once(explorer: ck.widgets.SliderApp) ->
 
 def test_explorer_validates_its_arguments() -> None:
     data = ck.data.load_digits_split(seed=0)
-    with pytest.raises(ValueError, match="steps must be >= 1"):
+    with pytest.raises(ValueError, match="steps must be an integer >= 1"):
         minibatch_explorer(data, steps=0)
     with pytest.raises(ValueError, match="batch_size must be one of"):
         minibatch_explorer(data, batch_size=3)

@@ -70,5 +70,5 @@ def test_schedule_explorer_draws_the_five_schedules() -> None:
     assert warm[0] == pytest.approx(1.0 / 50) and warm[49] == pytest.approx(1.0)
     # after the warmup its clock restarts: at t = 200 it is at step 150, past both boundaries
     assert app.results["finals"]["piecewise constant"] == pytest.approx(1.0 * 0.01)
-    with pytest.raises(ValueError, match="total_steps must be >= 10"):
+    with pytest.raises(ValueError, match="total_steps must be an integer >= 100"):
         ck.widgets.schedule_explorer(total_steps=5)

@@ -15,12 +15,33 @@ from typing import Any
 import ipywidgets as widgets
 from matplotlib.figure import Figure
 
+from .. import validate
 from ..plot import Blitter, figure_png
 
 #: The two kinds of live figure, with their latency budgets in seconds (measured by
 #: benchmarks/run.py: a toy figure answers a change within 50 ms, a retraining one within 2 s).
 WIDGET_KINDS = ("toy", "retrain")
 LATENCY_BUDGET = {"toy": 0.05, "retrain": 2.0}
+
+
+def slider_range(
+    name: str, value: Any, low: float, high: float, *, integer: bool = False
+) -> float | int:
+    """``value`` if a slider from ``low`` to ``high`` can show it; otherwise an error naming the
+    range (ipywidgets would silently clamp the value to the nearest end)."""
+    if integer:
+        return validate.integer(name, value, low=int(low), high=int(high))
+    return validate.real(name, value, low=low, high=high)
+
+
+def slider_option(name: str, value: Any, options: Iterable[Any]) -> Any:
+    """``value`` if it is one of a selection slider's or dropdown's ``options``."""
+    options = list(options)
+    if value is None or isinstance(value, (bool, bytes)):
+        raise TypeError(f"{name} must be one of {options}, got {value!r}")
+    if value not in options:
+        raise ValueError(f"{name} must be one of {options}, got {value!r}")
+    return value
 
 
 @dataclass

@@ -11,7 +11,7 @@ from matplotlib.figure import Figure
 
 from .. import init as init_module
 from ..models import ACTIVATIONS
-from .core import SliderApp, freeze, slider_app, style_controls
+from .core import SliderApp, freeze, slider_app, slider_option, slider_range, style_controls
 
 #: Initialisation schemes offered by :func:`init_explorer`: (init scheme, options).
 INIT_CHOICES: dict[str, tuple[str, dict[str, float]]] = {
@@ -21,6 +21,7 @@ INIT_CHOICES: dict[str, tuple[str, dict[str, float]]] = {
     "He normal": ("he_normal", {}),
     "orthogonal": ("orthogonal", {}),
 }
+WIDTHS = (32, 64, 128, 256)
 _ACTIVATION_LAYERS = {k: v for k, v in ACTIVATIONS.items() if k != "identity"}
 
 
@@ -34,15 +35,17 @@ def init_explorer(
     row by row, one that saturates piles up at |a| = 1, and a healthy one stays put.
     """
     max_depth = 20
+    slider_option("activation", activation, list(_ACTIVATION_LAYERS))
+    slider_option("scheme", scheme, list(INIT_CHOICES))
+    depth = slider_range("depth", depth, 2, max_depth, integer=True)
+    width = slider_option("width", width, WIDTHS)
     controls: dict[str, widgets.ValueWidget] = {
         "activation": widgets.Dropdown(
             options=list(_ACTIVATION_LAYERS), value=activation, description="activation"
         ),
         "scheme": widgets.Dropdown(options=list(INIT_CHOICES), value=scheme, description="init"),
         "depth": widgets.IntSlider(value=depth, min=2, max=max_depth, description="depth"),
-        "width": widgets.SelectionSlider(
-            options=[32, 64, 128, 256], value=width, description="width"
-        ),
+        "width": widgets.SelectionSlider(options=list(WIDTHS), value=width, description="width"),
     }
     style_controls(controls)
     a_bins, g_bins = np.linspace(-9, 1, 61), np.linspace(-13, 2, 61)

@@ -8,10 +8,10 @@ import ipywidgets as widgets
 import numpy as np
 from matplotlib.figure import Figure
 
-from .. import optim
+from .. import optim, validate
 from .. import surfaces as surfaces_module
 from ..plot import surface_contours
-from .core import SliderApp, freeze, slider_app, style_controls
+from .core import SliderApp, freeze, slider_app, slider_range, style_controls
 
 
 def saddle_escape(
@@ -24,8 +24,11 @@ def saddle_escape(
     coordinate, a stand-in for mini-batch noise. Left: the paths on the contour plot; right:
     |y_t| per step, with the step at which each run got away (|y| > 0.5).
     """
-    if steps < 1:
-        raise ValueError(f"steps must be >= 1, got {steps}")
+    offset = slider_range("offset", offset, 1e-12, 1e-1)
+    noise = slider_range("noise", noise, 1e-6, 1.0)
+    lr = slider_range("lr", lr, 0.02, 0.5)
+    steps = validate.integer("steps", steps, low=1)
+    seed = validate.seed("seed", seed)
     surface = surfaces_module.double_well()
     controls: dict[str, widgets.ValueWidget] = {
         "offset": widgets.FloatLogSlider(

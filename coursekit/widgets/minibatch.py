@@ -9,11 +9,12 @@ import numpy as np
 import torch
 from matplotlib.figure import Figure
 
+from .. import validate
 from ..data import Dataset
 from ..models import mlp
 from ..plot import curve_data, smooth
 from ..train import History, fit
-from .core import SliderApp, slider_app, style_controls
+from .core import SliderApp, slider_app, slider_option, slider_range, style_controls
 
 #: Batch sizes offered by :func:`minibatch_explorer` (capped at the training-set size).
 BATCH_SIZES = (1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024)
@@ -38,12 +39,14 @@ def minibatch_explorer(
     is clipped at ``y_max`` and the status says at which step and learning rate it diverged. A
     run that ends no lower than it started is flagged too.
     """
-    if steps < 1:
-        raise ValueError(f"steps must be >= 1, got {steps}")
+    steps = validate.integer("steps", steps, low=1)
+    hidden = validate.integer("hidden", hidden, low=1)
+    seed = validate.seed("seed", seed)
+    lr = slider_range("lr", lr, 1e-3, 10.0)
+    y_max = validate.real("y_max", y_max, low=0, low_open=True)
     n = len(data.X_train)
     options = [k for k in BATCH_SIZES if k < n] + [n]
-    if batch_size not in options:
-        raise ValueError(f"batch_size must be one of {options}, got {batch_size}")
+    batch_size = slider_option("batch_size", batch_size, options)
     controls = {
         "batch_size": widgets.SelectionSlider(
             options=options, value=batch_size, description="batch size K"

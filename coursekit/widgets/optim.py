@@ -9,12 +9,13 @@ import ipywidgets as widgets
 import numpy as np
 from matplotlib.figure import Figure
 
-from .. import optim, schedules
+from .. import optim, schedules, validate
 from .. import surfaces as surfaces_module
 from ..plot import Blitter
-from .core import SliderApp, freeze, slider_app, style_controls
+from .core import SliderApp, freeze, slider_app, slider_option, slider_range, style_controls
 
 #: The update rules offered by :func:`optimizer_race`, built from the sliders' values.
+BETA2_OPTIONS = (0.9, 0.99, 0.999, 0.9999)
 RACE_RULES: dict[str, Callable[[float, float], Any]] = {
     "SGD": lambda m, b2: optim.sgd(),
     "momentum": lambda m, b2: optim.momentum(m),
@@ -46,6 +47,12 @@ def optimizer_race(
     catalogue = surfaces_module.catalogue()
     if surface not in catalogue:
         raise ValueError(f"surface must be one of {list(catalogue)}, got {surface!r}")
+    if isinstance(optimizers, str) or not isinstance(optimizers, (tuple, list)):
+        raise TypeError(f"optimizers must be a tuple of names, got {optimizers!r}")
+    lr = slider_range("lr", lr, 1e-4, 1.0)
+    momentum = slider_range("momentum", momentum, 0.0, 0.99)
+    beta2 = slider_option("beta2", beta2, BETA2_OPTIONS)
+    steps = slider_range("steps", steps, 10, 300, integer=True)
     unknown = [name for name in optimizers if name not in RACE_RULES]
     if unknown:
         raise ValueError(f"optimizers must be among {list(RACE_RULES)}, got {unknown}")
@@ -61,7 +68,7 @@ def optimizer_race(
             value=momentum, min=0.0, max=0.99, step=0.01, description="momentum λ, β₁"
         ),
         "beta2": widgets.SelectionSlider(
-            options=[0.9, 0.99, 0.999, 0.9999], value=beta2, description="β₂ (RMSprop, Adam)"
+            options=list(BETA2_OPTIONS), value=beta2, description="β₂ (RMSprop, Adam)"
         ),
         "steps": widgets.IntSlider(value=steps, min=10, max=300, step=10, description="steps"),
     }
@@ -210,8 +217,7 @@ def schedule_explorer(total_steps: int = 1000) -> SliderApp:
     applied to all of them (0: none). Piecewise-constant decay divides by 10 at T/2 and by 100
     at 3T/4. The axes stay fixed so that the figure is redrawn in milliseconds.
     """
-    if total_steps < 10:
-        raise ValueError(f"total_steps must be >= 10, got {total_steps}")
+    total_steps = validate.integer("total_steps", total_steps, low=100)  # T cosine's minimum
     controls: dict[str, widgets.ValueWidget] = {
         "lr0": widgets.FloatSlider(value=0.5, min=0.05, max=1.0, step=0.05, description="α₀"),
         "inverse_beta": widgets.FloatLogSlider(
