@@ -67,6 +67,17 @@ class Outcome:
 PROBES: list[Probe] = []
 
 
+def _short(value: Any) -> str:
+    """A value as a short label: arrays and tensors by shape and their first bad entry."""
+    if hasattr(value, "shape") and np.ndim(value) > 0:
+        values = np.asarray(value.detach() if hasattr(value, "detach") else value)
+        bad = ~np.isfinite(values) if np.issubdtype(values.dtype, np.floating) else None
+        detail = " with NaN/inf" if bad is not None and bad.any() else ""
+        kind = "tensor" if hasattr(value, "detach") else "array"
+        return f"{kind} {tuple(values.shape)}{detail}, first {values.ravel()[0]!r}"
+    return repr(value)
+
+
 def spoil(
     module: str, name: str, fn: Callable[..., Any], base: dict[str, Any], kinds: dict
 ) -> None:
@@ -76,7 +87,7 @@ def spoil(
         for value in values:
             kwargs = {**base, arg: value}
             PROBES.append(
-                Probe(module, f"{name}({arg}={value!r})", arg, lambda f=fn, k=kwargs: f(**k))
+                Probe(module, f"{name}({arg}={_short(value)})", arg, lambda f=fn, k=kwargs: f(**k))
             )
 
 
@@ -666,7 +677,9 @@ def build() -> None:
             "seed": "seed",
         },
     )
-    spoil("data", "read_idx", D.read_idx, {}, {"path": [None, "/nonexistent/file-idx1-ubyte"]})
+    spoil("data", "read_idx", D.read_idx, {}, {"path": [None, 3]})
+    missing = "/nonexistent/train-labels-idx1-ubyte"  # a missing file is named by its path
+    add("data", f"read_idx({missing!r})", missing, lambda: D.read_idx(missing))
     spoil(
         "data",
         "load_mnist",
