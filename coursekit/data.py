@@ -90,40 +90,6 @@ def _path(name: str, value: Any) -> Path:
     return Path(value)
 
 
-def _class_labels(name: str, value: Any) -> np.ndarray:
-    """``value`` as int64 class labels, if every entry is an integer >= 0.
-
-    Integer and bool arrays pass; a float array passes only when every value is integral
-    (``[0.0, 1.0]``, not ``[0.0, 1.5]``), so labels are never silently truncated.
-    """
-    if value is None or isinstance(value, (str, bytes)):
-        raise TypeError(f"{name} must be an array of integer class labels, got {value!r}")
-    try:
-        labels = value.detach().cpu().numpy() if hasattr(value, "detach") else np.asarray(value)
-    except ValueError as error:  # a ragged nested list
-        raise TypeError(f"{name} must be an array of integer class labels") from error
-    kind = labels.dtype.kind
-    if kind not in "biuf":
-        raise TypeError(f"{name} must hold integer class labels, got dtype {labels.dtype}")
-    if kind == "f":
-        validate.finite_rows(name, labels)
-    negative = np.flatnonzero(labels.ravel() < 0)
-    if negative.size:
-        i = int(negative[0])
-        raise ValueError(
-            f"{name} must hold class labels >= 0, but index {i} holds {labels.ravel()[i]}"
-        )
-    if kind == "f":
-        flat = labels.ravel()
-        inexact = np.flatnonzero((flat != np.floor(flat)) | (flat >= 2.0**53))
-        if inexact.size:
-            i = int(inexact[0])
-            raise ValueError(
-                f"{name} must hold integer class labels, but index {i} holds {flat[i]}"
-            )
-    return labels.astype(np.int64)
-
-
 def split_dataset(
     X: np.ndarray,
     y: np.ndarray,
@@ -154,7 +120,7 @@ def split_dataset(
             f"{val_fraction} + {test_fraction} = {val_fraction + test_fraction}"
         )
     X = validate.array("X", X, ndim=2, dtype=np.float32)
-    y = _class_labels("y", y)
+    y = validate.labels("y", y)
     if y.ndim != 1 or len(X) != len(y):
         raise ValueError(
             f"X must be (n, d) and y (n,) with the same n, got {X.shape} and {y.shape}"

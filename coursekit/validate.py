@@ -198,8 +198,6 @@ def labels(name: str, value: Any, n_classes: int | None = None) -> np.ndarray:
     bad = (values < 0) | ((values >= high) if high is not None else False)
     if np.any(bad):
         i = int(np.argmax(bad))
-        allowed = f"0, ..., {high - 1}" if high is not None else ">= 0"
-        raise ValueError(
-            f"{name} must hold class labels in {allowed}, but {name}[{i}] = {values[i]}"
-        )
+        allowed = f"in 0, ..., {high - 1}" if high is not None else ">= 0"
+        raise ValueError(f"{name} must hold class labels {allowed}, but {name}[{i}] = {values[i]}")
     return values

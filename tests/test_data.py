@@ -522,13 +522,11 @@ def test_split_dataset_checks_inputs_and_labels() -> None:
     bad_X[7, 1] = np.nan
     with pytest.raises(ValueError, match="X must be finite, but row 7, column 1 holds nan"):
         split(bad_X, y, name="t")
-    with pytest.raises(
-        ValueError, match=r"y must hold integer class labels, but index 3 holds 1\.5"
-    ):
+    with pytest.raises(ValueError, match=r"y must hold integer class labels, but y\[3\] = 1\.5"):
         split(X, np.where(np.arange(20) == 3, 1.5, y % 2), name="t")
-    with pytest.raises(ValueError, match="y must hold class labels >= 0, but index 0 holds -1"):
+    with pytest.raises(ValueError, match=r"y must hold class labels >= 0, but y\[0\] = -1"):
         split(X, y - 1, name="t")
-    with pytest.raises(ValueError, match="y must be finite"):
+    with pytest.raises(ValueError, match=r"y must hold integer class labels, but y\[2\] = nan"):
         split(X, np.where(np.arange(20) == 2, np.nan, y), name="t")
     with pytest.raises(TypeError, match="y must hold integer class labels, got dtype <U"):
         split(X, y.astype(str), name="t")
