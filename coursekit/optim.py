@@ -32,7 +32,7 @@ from . import validate
 from .paths import descend as descend
 from .paths import first_step as first_step
 from .paths import newton as newton
-from .schedules import Schedule, as_schedule, rate_at
+from .schedules import Schedule, rate_at
 
 Array = Any  # a NumPy array or a torch tensor
 State = dict[str, Array]
@@ -241,7 +241,7 @@ class RuleOptimizer(torch.optim.Optimizer):
                 loss = closure()
         for group in self.param_groups:
             rule = self._rule(group)
-            schedule, weight_decay = as_schedule(group["lr"]), group["weight_decay"]
+            schedule, weight_decay = group["lr"], group["weight_decay"]  # a rate or a schedule
             for p in group["params"]:
                 if p.grad is None:
                     continue

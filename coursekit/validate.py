@@ -69,22 +69,24 @@ def real(
     NaN is always rejected; infinity unless ``finite=False``. A 0-d NumPy array or torch tensor
     counts as a number.
     """
-    if hasattr(value, "ndim") and getattr(value, "ndim", None) == 0 and hasattr(value, "item"):
-        value = value.item()
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a real number, got {_kind(value)}")
+    if type(value) is not float and type(value) is not int:  # plain numbers skip these
+        if getattr(value, "ndim", None) == 0 and hasattr(value, "item"):
+            value = value.item()  # a 0-d array or tensor
+        if isinstance(value, bool) or not isinstance(value, numbers.Real):
+            raise TypeError(f"{name} must be a real number, got {_kind(value)}")
     number = float(value)
+    bad = math.isnan(number) or (finite and math.isinf(number))
+    too_low = low is not None and (number <= low if low_open else number < low)
+    too_high = high is not None and (number >= high if high_open else number > high)
+    if not (bad or too_low or too_high):  # the common case formats no message
+        return number
     where = interval(low, high, low_open, high_open)
-    if math.isnan(number) or (finite and math.isinf(number)):
+    if bad:
         what = "a finite number" if finite else "a number"
         raise ValueError(
             f"{name} must be {what}{'' if where == 'finite' else ' ' + where}, got {number}"
         )
-    too_low = low is not None and (number <= low if low_open else number < low)
-    too_high = high is not None and (number >= high if high_open else number > high)
-    if too_low or too_high:
-        raise ValueError(f"{name} must be {where}, got {value!r}")
-    return number
+    raise ValueError(f"{name} must be {where}, got {value!r}")
 
 
 def integer(name: str, value: Any, *, low: int | None = None, high: int | None = None) -> int:
