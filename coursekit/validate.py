@@ -74,7 +74,12 @@ def real(
             value = value.item()  # a 0-d array or tensor
         if isinstance(value, bool) or not isinstance(value, numbers.Real):
             raise TypeError(f"{name} must be a real number, got {_kind(value)}")
-    number = float(value)
+    try:
+        number = float(value)
+    except OverflowError:  # an int beyond the float range, such as 10**400
+        raise ValueError(
+            f"{name} must be a finite number, got an integer of {len(str(value))} digits"
+        ) from None
     bad = math.isnan(number) or (finite and math.isinf(number))
     too_low = low is not None and (number <= low if low_open else number < low)
     too_high = high is not None and (number >= high if high_open else number > high)
@@ -147,8 +152,12 @@ def array(
     if hasattr(value, "detach"):  # a torch tensor
         value = value.detach().cpu().numpy()
     try:
+        if np.iscomplexobj(value):
+            raise TypeError(f"{name} must hold real numbers, got complex ones")
         result = np.asarray(value, dtype=dtype)
-    except (TypeError, ValueError) as error:
+    except (TypeError, ValueError, OverflowError) as error:
+        if isinstance(error, TypeError) and str(error).startswith(name):
+            raise
         raise TypeError(f"{name} must be an array of numbers, got {_kind(value)}") from error
     if ndim is not None:
         allowed = (ndim,) if isinstance(ndim, int) else ndim

@@ -286,3 +286,88 @@ def test_close_numbers_are_shown_with_the_digits_that_differ() -> None:
 def test_a_function_called_instead_of_passed_is_named() -> None:
     with pytest.raises(CheckFailed, match="pass your function itself"):
         ck.check.check_momentum_step(None)
+
+
+def _fresh_pass_rate(check: Callable[..., None], student: Callable[..., Any], runs: int) -> float:
+    passed = 0
+    for _ in range(runs):
+        try:
+            with contextlib.redirect_stdout(io.StringIO()):
+                check(student, seed=None)
+            passed += 1
+        except CheckFailed:
+            pass
+    return passed / runs
+
+
+def test_hidden_checks_catch_mistakes_that_only_some_cases_reveal() -> None:
+    """Every fresh run covers every kind of case: a zero eigenvalue next to same-signed ones,
+    a large eps, t > 1, a gradient that is clipped and one that is not."""
+
+    def no_tolerance(H):
+        lam = np.linalg.eigvalsh(H)
+        if np.all(lam > 0):
+            return "minimum"
+        if np.all(lam < 0):
+            return "maximum"
+        return "saddle" if np.any(lam > 0) and np.any(lam < 0) else "degenerate"
+
+    def adam_eps_inside(theta, m, v, grad, t, lr, beta1, beta2, eps):
+        m = beta1 * m + (1 - beta1) * grad
+        v = beta2 * v + (1 - beta2) * grad * grad
+        return theta - lr * (m / (1 - beta1**t)) / np.sqrt(v / (1 - beta2**t) + eps), m, v
+
+    def adam_t_is_one(theta, m, v, grad, t, lr, beta1, beta2, eps):
+        return adam_step(theta, m, v, grad, 1, lr, beta1, beta2, eps)
+
+    def never_clips(g, max_norm):
+        return g.copy()
+
+    assert _fresh_pass_rate(ck.check.check_classify_critical_point, no_tolerance, 20) == 0
+    assert _fresh_pass_rate(ck.check.check_adam_step, adam_eps_inside, 20) == 0
+    assert _fresh_pass_rate(ck.check.check_adam_step, adam_t_is_one, 20) == 0
+    assert _fresh_pass_rate(ck.check.check_clip_by_norm, never_clips, 20) == 0
+    with pytest.raises(CheckFailed, match="eps inside the square root"):
+        ck.check.check_adam_step(adam_eps_inside)
+
+
+def test_float32_scalars_in_any_form_pass() -> None:
+    def as_0d_array(fan_in, fan_out, gain=1.0):
+        return np.asarray(gain * np.sqrt(6.0 / (fan_in + fan_out)), np.float32)
+
+    def as_1_element(fan_in, fan_out, gain=1.0):
+        return np.float32([gain * np.sqrt(6.0 / (fan_in + fan_out))])
+
+    def probability_32(d, n, rng):
+        return np.asarray(probability_all_positive(d, n, rng), np.float32)
+
+    with contextlib.redirect_stdout(io.StringIO()) as out:
+        ck.check.check_xavier_uniform_bound(as_0d_array)
+        ck.check.check_xavier_uniform_bound(as_1_element)
+        ck.check.check_probability_all_positive(probability_32)
+    assert out.getvalue().count("OK ") == 3
+
+
+def test_complex_and_huge_results_are_named() -> None:
+    with pytest.raises(CheckFailed, match="should be real numbers, got complex ones"):
+        ck.check.check_rmsprop_step(
+            lambda th, G, g, lr, b, eps: tuple(
+                np.asarray(r) + 1j for r in rmsprop_step(th, G, g, lr, b, eps)
+            )
+        )
+    with pytest.raises(CheckFailed, match="should be numbers"):
+        ck.check.check_xavier_uniform_bound(lambda fan_in, fan_out, gain=1.0: 10**400)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "message"),
+    [
+        ({"seed": -1}, ValueError, "seed must be an integer >= 0"),
+        ({"seed": "a"}, TypeError, "seed must be an integer"),
+        ({"tolerance": float("inf")}, ValueError, "tolerance must be a finite number"),
+        ({"tolerance": 1.0}, ValueError, r"tolerance must be in \(0, 0.001\]"),
+    ],
+)
+def test_the_checks_own_arguments_are_validated(kwargs: dict, error: type, message: str) -> None:
+    with pytest.raises(error, match=message):
+        ck.check.check_momentum_step(momentum_step, **kwargs)

@@ -68,11 +68,11 @@ def check_rmsprop_step(
     Expected: G_t = beta G_{t-1} + (1 - beta) g*g; theta_t = theta_{t-1} - alpha g / (sqrt(G_t)
     + eps), with eps added outside the square root (torch's convention).
     """
-    for case in seeds(seed):
+    for i, case in enumerate(seeds(seed)):
         rng, (theta, _, g) = vectors(case)
         G = rng.uniform(0.0, 2.0, theta.shape)
         lr, beta = float(rng.uniform(0.001, 0.1)), float(rng.uniform(0.8, 0.999))
-        eps = 0.1 if case % 2 else 1e-8  # a large eps shows where it was added
+        eps = 0.1 if i % 2 else 1e-8  # a large eps shows where it was added
         where = f"rmsprop_step with lr={lr:.3g}, beta={beta:.4g}, eps={eps:g}"
         given = [theta.copy(), G.copy(), g.copy()]
         raw = call(rmsprop_step, *given, lr, beta, eps, where=where)
@@ -116,14 +116,14 @@ def check_adam_step(
     v_hat = v_t / (1 - b2**t).
     """
 
-    for case in seeds(seed):
+    for i, case in enumerate(seeds(seed)):
         rng, (theta, m, g) = vectors(case)
         v = rng.uniform(0.0, 2.0, theta.shape)
-        t = int(rng.integers(1, 6)) if case % 2 else 1
+        t = int(rng.integers(2, 6)) if i % 2 else 1  # every other case has t > 1
         lr = float(rng.uniform(0.001, 0.1))
         b1, b2 = float(rng.uniform(0.8, 0.95)), float(rng.uniform(0.99, 0.9999))
-        eps = 1e-8
-        where = f"adam_step with t={t}, lr={lr:.3g}, beta1={b1:.3g}, beta2={b2:.5g}"
+        eps = 0.1 if i % 2 else 1e-8  # a large eps shows where it was added
+        where = f"adam_step with t={t}, lr={lr:.3g}, beta1={b1:.3g}, beta2={b2:.5g}, eps={eps:g}"
         given = [theta.copy(), m.copy(), v.copy(), g.copy()]
         raw = call(adam_step, *given, t, lr, b1, b2, eps, where=where)
         unchanged(where, [theta, m, v, g], given)
@@ -138,9 +138,20 @@ def check_adam_step(
         m_new = expected[1]
         typo_v = b2 * v - (1 - b2) * g * g
         typo_step = lr * (m_new / (1 - b1**t)) / (np.sqrt(np.abs(typo_v) / (1 - b2**t)) + eps)
+        m_hat, v_hat = m_new / (1 - b1**t), expected[2] / (1 - b2**t)
         suspects = {
             "Adam without bias correction: divide m by (1 - beta1**t) and v by (1 - beta2**t)": (
                 run(False, t)
+            ),
+            "eps inside the square root; add it outside: sqrt(v_hat) + eps": (
+                theta - lr * m_hat / np.sqrt(v_hat + eps),
+                m_new,
+                expected[2],
+            ),
+            "a step without eps; add it to the denominator, sqrt(v_hat) + eps": (
+                theta - lr * m_hat / np.sqrt(v_hat),
+                m_new,
+                expected[2],
             ),
             "the slide's typo: the second moment adds (1 - beta2) g*g, it does not subtract it": (
                 theta - typo_step,
@@ -165,11 +176,11 @@ def check_clip_by_norm(
     """Check ``clip_by_norm(g, max_norm)``: g * max_norm / ||g|| if ||g|| > max_norm, else g."""
     reference = _reference_clip_by_norm
 
-    for case in seeds(seed, count=6):
+    for i, case in enumerate(seeds(seed, count=6)):
         rng = np.random.default_rng(case)
         g = rng.standard_normal(int(rng.integers(2, 8))) * float(rng.uniform(0.1, 10.0))
         norm = float(np.linalg.norm(g))
-        max_norm = norm * (0.3 if case % 2 else 2.0)  # half the cases clip, half do not
+        max_norm = norm * (0.3 if i % 2 else 2.0)  # half the cases clip, half do not
         where = f"clip_by_norm with ||g|| = {norm:.3g}, max_norm = {max_norm:.3g}"
         given = g.copy()
         raw = call(clip_by_norm, given, max_norm, where=where)
