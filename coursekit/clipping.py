@@ -52,6 +52,14 @@ def clip_by_norm(g: np.ndarray, max_norm: float, eps: float = 0.0) -> np.ndarray
 def _grads(params: Iterable[torch.Tensor] | torch.Tensor) -> list[torch.Tensor]:
     if isinstance(params, torch.Tensor):
         params = [params]
+    if isinstance(params, torch.nn.Module) or not hasattr(params, "__iter__"):
+        raise TypeError(
+            "params must be a tensor or an iterable of tensors, e.g. model.parameters(), got "
+            f"{type(params).__name__}"
+        )
+    params = list(params)
+    if not all(isinstance(p, torch.Tensor) for p in params):
+        raise TypeError("params must hold torch tensors, e.g. model.parameters()")
     return [p.grad for p in params if p.grad is not None]
 
 

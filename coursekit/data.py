@@ -125,6 +125,18 @@ def split_dataset(
         raise ValueError(
             f"X must be (n, d) and y (n,) with the same n, got {X.shape} and {y.shape}"
         )
+    if len(np.unique(y)) < 2:
+        raise ValueError(f"y must hold at least two classes, got only {np.unique(y).tolist()}")
+    if image_shape is not None:
+        if (
+            not isinstance(image_shape, tuple)
+            or len(image_shape) != 2
+            or int(np.prod(image_shape)) != X.shape[1]
+        ):
+            raise ValueError(
+                f"image_shape must be (height, width) with height * width = {X.shape[1]} "
+                f"features, got {image_shape!r}"
+            )
     X_rest, X_test, y_rest, y_test = train_test_split(
         X, y, test_size=test_fraction, stratify=y, random_state=seed
     )
@@ -278,6 +290,8 @@ def write_idx(path: str | os.PathLike[str], array: np.ndarray) -> Path:
     """
     path = _path("path", path)
     array = np.asarray(array)
+    if array.dtype.byteorder not in ("=", "|"):  # big- or little-endian data: native first
+        array = array.astype(array.dtype.newbyteorder("="))
     codes = {np.dtype(v).newbyteorder("="): k for k, v in _IDX_DTYPES.items()}
     code = codes.get(array.dtype)
     if code is None:
@@ -321,8 +335,8 @@ def _mnist_part(
         raise ValueError(
             f"MNIST {part} files disagree: images {images.shape}, labels {labels.shape}"
         )
-    if len(images) == 0:
-        raise ValueError(f"{images_path.name}: holds no images, shape {images.shape}")
+    if len(images) == 0 or 0 in images.shape[1:]:
+        raise ValueError(f"{images_path.name}: holds no images or empty ones, shape {images.shape}")
     if labels.dtype.kind not in "iu":
         raise ValueError(f"{labels_path.name}: labels must be integers, got dtype {labels.dtype}")
     bad = np.flatnonzero((labels < 0) | (labels >= MNIST_CLASSES))
@@ -435,6 +449,8 @@ def load_mnist_or_digits(folder: str | os.PathLike[str] | None = None, *, seed: 
     if folder is not None:
         _path("folder", folder)
     seed = validate.seed("seed", seed)
+    if folder is not None and not str(folder):
+        raise ValueError("folder must name a folder, got an empty string (None looks it up)")
     chosen = Path(folder or os.environ.get(MNIST_ENV_VAR) or DEFAULT_MNIST_DIR)
     try:
         return load_mnist(chosen, seed=seed)

@@ -17,6 +17,7 @@ and 4 for the logistic function, whose slope at 0 is 1/4 (the slides' "variance 
 
 from __future__ import annotations
 
+import inspect
 import math
 from collections.abc import Callable
 
@@ -55,12 +56,18 @@ def fans(tensor: torch.Tensor) -> tuple[int, int]:
     return tensor.shape[1] * receptive, tensor.shape[0] * receptive
 
 
+def _check_tensor(tensor: torch.Tensor) -> None:
+    if not isinstance(tensor, torch.Tensor):
+        raise TypeError(f"tensor must be a torch.Tensor, got {type(tensor).__name__}")
+
+
 def _check_gain(gain: float) -> float:
     return validate.real("gain", gain, low=0, low_open=True)
 
 
 def zeros_(tensor: torch.Tensor) -> torch.Tensor:
     """Fill with 0 (right for biases; for weights it makes all units identical, see 5.4)."""
+    _check_tensor(tensor)
     with torch.no_grad():
         return tensor.zero_()
 
@@ -69,6 +76,7 @@ def normal_(
     tensor: torch.Tensor, std: float, *, generator: torch.Generator | None = None
 ) -> torch.Tensor:
     """Fill with draws from N(0, std^2): a fixed variance, whatever the layer's size."""
+    _check_tensor(tensor)
     std = validate.real("std", std, low=0)
     with torch.no_grad():
         return tensor.normal_(0.0, std, generator=generator)
@@ -78,6 +86,7 @@ def uniform_(
     tensor: torch.Tensor, r: float, *, generator: torch.Generator | None = None
 ) -> torch.Tensor:
     """Fill with draws from U[-r, r], whose variance is r^2 / 3."""
+    _check_tensor(tensor)
     r = validate.real("r", r, low=0)
     with torch.no_grad():
         return tensor.uniform_(-r, r, generator=generator)
@@ -129,6 +138,7 @@ def orthogonal_(
     weights are flattened to (out, rest) first, as in torch.nn.init.orthogonal_.
     """
     gain = _check_gain(gain)
+    _check_tensor(tensor)
     if tensor.dim() < 2:
         raise ValueError(f"orthogonal_ needs at least 2 dimensions, got {tuple(tensor.shape)}")
     rows = tensor.shape[0]
@@ -155,6 +165,12 @@ SCHEMES: dict[str, Callable[..., torch.Tensor]] = {
 }
 
 
+#: The options each scheme takes (``std`` for normal, ``r`` for uniform, ``gain`` otherwise).
+SCHEME_OPTIONS: dict[str, tuple[str, ...]] = {
+    name: tuple(inspect.signature(fill).parameters)[2:] for name, fill in SCHEMES.items()
+}
+
+
 def init_model(model: nn.Module, scheme: str, *, seed: int = 0, **options: float) -> nn.Module:
     """Initialise every Linear and Conv weight of ``model`` with ``scheme``; biases to 0.
 
@@ -162,6 +178,13 @@ def init_model(model: nn.Module, scheme: str, *, seed: int = 0, **options: float
     others). Returns the model.
     """
     validate.one_of("scheme", scheme, sorted(SCHEMES))
+    allowed = SCHEME_OPTIONS[scheme]
+    for option in options:
+        if option not in allowed:
+            raise TypeError(
+                f"{scheme} takes the options {list(allowed) or 'none'}, got {option}="
+                f"{options[option]!r}"
+            )
     generator = torch.Generator().manual_seed(validate.seed("seed", seed))
     for module in model.modules():
         if isinstance(module, (nn.Linear, nn.Conv1d, nn.Conv2d, nn.Conv3d)):

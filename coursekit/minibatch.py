@@ -51,6 +51,7 @@ def iterations_per_epoch(n: int, batch_size: int, *, drop_last: bool = False) ->
     """
     n = validate.integer("n", n, low=1)
     _check_batch_size(batch_size, n)
+    drop_last = validate.flag("drop_last", drop_last)
     return n // batch_size if drop_last else math.ceil(n / batch_size)
 
 
@@ -95,6 +96,8 @@ class MiniBatches:
         for name, data in (("X", X), ("y", y)):
             if not hasattr(data, "__len__") or not hasattr(data, "__getitem__"):
                 raise TypeError(f"{name} must be an array or tensor, got {type(data).__name__}")
+        X = np.asarray(X) if isinstance(X, (list, tuple)) else X  # indexable by index arrays
+        y = np.asarray(y) if isinstance(y, (list, tuple)) else y
         if len(X) != len(y):
             raise ValueError(f"X and y must have the same length, got {len(X)} and {len(y)}")
         if len(X) == 0:
@@ -102,8 +105,8 @@ class MiniBatches:
         _check_batch_size(batch_size, len(X))
         self.X, self.y = X, y
         self.batch_size = int(batch_size)
-        self.shuffle = shuffle
-        self.drop_last = drop_last
+        self.shuffle = validate.flag("shuffle", shuffle)
+        self.drop_last = validate.flag("drop_last", drop_last)
         self.seed = validate.seed("seed", seed)
         self.epoch = 0  # how many epochs have been started
 
@@ -112,6 +115,7 @@ class MiniBatches:
 
     def epoch_order(self, epoch: int) -> np.ndarray:
         """The order in which epoch ``epoch`` (0-based) visits the samples."""
+        epoch = validate.integer("epoch", epoch, low=0)
         n = len(self.X)
         if not self.shuffle:
             return np.arange(n)
@@ -169,10 +173,17 @@ def minibatch_gradient_descent(
     theta = validate.array("theta", theta).copy()
     validate.finite_rows("X", X)
     batches = MiniBatches(X, y, batch_size, seed=seed)
-    for _ in range(epochs):
+    step = 0
+    for epoch in range(1, epochs + 1):
         for X_batch, y_batch in batches:  # shuffled anew every epoch
             g = grad(theta, X_batch, y_batch)
             theta = theta - lr * g
+            step += 1
+            if not np.all(np.isfinite(theta)):
+                raise FloatingPointError(
+                    f"mini-batch gradient descent diverged: theta became NaN or inf at step "
+                    f"{step} (epoch {epoch}) with learning rate {lr:g}; try a smaller one"
+                )
     return theta
 
 

@@ -119,7 +119,8 @@ def below(value: float, bound: float) -> str:
     bound = validate.real("bound", bound, low=0, low_open=True)
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         validate.real("value", value)  # None or a string: a TypeError naming the argument
-    text = f"below {bound:.0e}" if abs(value) < bound else f"{value:.3g} (not below {bound:.0e})"
+    shown = f"{bound:.2g}"  # 1e-12 stays 1e-12; 1.4e-12 is not rounded down to a false 1e-12
+    text = f"below {shown}" if abs(value) < bound else f"{value:.3g} (not below {shown})"
     return text.replace("e-0", "e-").replace("e+0", "e+")  # 1e-12, 1e-6: no padded exponent
 
 

@@ -51,6 +51,14 @@ def _zeros_like(x: Array) -> Array:
     return torch.zeros_like(x) if isinstance(x, torch.Tensor) else np.zeros_like(x, dtype=float)
 
 
+def _check_update(lr: float, t: int) -> None:
+    """The arguments of ``update``: lr >= 0 and the step t >= 1 (cheap: called every step)."""
+    if not (lr >= 0 and t >= 1):
+        if not lr >= 0:
+            raise ValueError(f"lr must be >= 0, got {lr}")
+        raise ValueError(f"t must be >= 1 (updates count from 1), got {t}")
+
+
 def _check_decay(name: str, value: float) -> float:
     """A decay rate or momentum factor in [0, 1): at 1 the memory never fades and steps grow
     without bound (torch.optim rejects beta >= 1 as well)."""
@@ -65,6 +73,7 @@ def sgd() -> UpdateRule:
     """Plain gradient descent: Delta theta_t = -alpha g_t."""
 
     def update(g: Array, state: State, lr: float, t: int) -> tuple[Array, State]:
+        _check_update(lr, t)
         return -lr * g, state
 
     return UpdateRule("SGD", lambda theta: {}, update)
@@ -85,6 +94,7 @@ def momentum(momentum: float = 0.9, nesterov: bool = False) -> UpdateRule:
         return {"velocity": _zeros_like(theta)}
 
     def update(g: Array, state: State, lr: float, t: int) -> tuple[Array, State]:
+        _check_update(lr, t)
         v = momentum * state["velocity"] - lr * g
         delta = momentum * v - lr * g if nesterov else v
         return delta, {"velocity": v}
@@ -107,6 +117,7 @@ def adagrad(eps: float = 1e-10) -> UpdateRule:
         return {"sum_sq": _zeros_like(theta)}
 
     def update(g: Array, state: State, lr: float, t: int) -> tuple[Array, State]:
+        _check_update(lr, t)
         G = state["sum_sq"] + g * g
         return -lr * g / (G**0.5 + eps), {"sum_sq": G}
 
@@ -126,6 +137,7 @@ def rmsprop(beta: float = 0.99, eps: float = 1e-8) -> UpdateRule:
         return {"mean_sq": _zeros_like(theta)}
 
     def update(g: Array, state: State, lr: float, t: int) -> tuple[Array, State]:
+        _check_update(lr, t)
         G = beta * state["mean_sq"] + (1 - beta) * g * g
         return -lr * g / (G**0.5 + eps), {"mean_sq": G}
 
@@ -156,6 +168,7 @@ def adam(
         return {"M": _zeros_like(theta), "G": _zeros_like(theta)}
 
     def update(g: Array, state: State, lr: float, t: int) -> tuple[Array, State]:
+        _check_update(lr, t)
         M = beta1 * state["M"] + (1 - beta1) * g
         G = beta2 * state["G"] + (1 - beta2) * g * g
         if bias_correction:

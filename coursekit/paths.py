@@ -26,7 +26,12 @@ def first_step(reached: Sequence[bool] | np.ndarray) -> int | None:
     ``first_step(f(path) < 1e-6)`` (steps to converge) or ``first_step(abs(path[:, 1]) > 0.5)``
     (steps to leave a saddle).
     """
-    flags = np.asarray(reached, dtype=bool)
+    flags = np.asarray(reached)
+    if flags.dtype != bool and flags.size:
+        raise TypeError(
+            f"reached must hold booleans (a condition such as f(path) < 1e-6), got dtype "
+            f"{flags.dtype}"
+        )
     if flags.ndim != 1:
         raise ValueError(f"reached must be 1-D (one flag per step), got shape {flags.shape}")
     hits = np.flatnonzero(flags)
@@ -50,6 +55,11 @@ def descend(
     NaN) stops there: the path is cut after the first point outside, so its length tells where
     it diverged.
     """
+    if not hasattr(rule, "init") or not hasattr(rule, "update"):
+        raise TypeError(
+            "rule must be an update rule such as coursekit.optim.adam() (called, with its "
+            f"parentheses), got {type(rule).__name__} {getattr(rule, '__name__', '')}".rstrip()
+        )
     steps = validate.integer("steps", steps, low=0)
     limit = validate.real("limit", limit, low=0, low_open=True)
     validate.function("grad", grad)
@@ -92,10 +102,19 @@ def newton(
     limit = validate.real("limit", limit, low=0, low_open=True)
     theta = validate.array("start", start, ndim=1)
     path = [theta]
+    validate.function("gradient", gradient)
+    validate.function("hessian", hessian)
+    d = len(theta)
     for _ in range(steps):
+        H, g = np.asarray(hessian(theta), dtype=float), np.asarray(gradient(theta), dtype=float)
+        if H.shape != (d, d) or g.shape != (d,):
+            raise ValueError(
+                f"hessian must return a ({d}, {d}) matrix and gradient a ({d},) vector at a "
+                f"point of {d} coordinates, got {H.shape} and {g.shape} (swapped arguments?)"
+            )
         try:
-            direction = np.linalg.solve(hessian(theta), gradient(theta))
-        except np.linalg.LinAlgError:
+            direction = np.linalg.solve(H, g)
+        except np.linalg.LinAlgError:  # a singular Hessian: no Newton step exists
             break
         theta = theta - lr * direction
         path.append(theta)

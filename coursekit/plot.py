@@ -88,6 +88,11 @@ def plot_loss_curves(
         raise ValueError("histories is empty: pass a dict of name -> History")
     if ax is None:
         _, ax = plt.subplots()
+    if not isinstance(histories, Mapping):
+        raise TypeError(
+            "histories must map names to histories, e.g. {'SGD': h}, got "
+            f"{type(histories).__name__}"
+        )
     for name, history in histories.items():
         xs, ys = curve_data(history, x, y)
         if smooth_window > 1 and y == "step_loss":

@@ -139,7 +139,8 @@ class PCAWhitening(_Transformer):
         largest = np.argmax(np.abs(components), axis=1)
         signs = np.sign(components[np.arange(len(components)), largest])
         self.components_ = components * signs[:, None]  # the same signs on every machine
-        if self.epsilon == 0 and np.any(self.explained_variance_ <= 0):
+        tiny = 1e-12 * max(float(self.explained_variance_[0]), 1e-300)  # round-off level
+        if self.epsilon == 0 and np.any(self.explained_variance_ <= tiny):
             raise ValueError(
                 "the covariance is singular (some feature combinations are constant): use "
                 "epsilon > 0"

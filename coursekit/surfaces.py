@@ -82,8 +82,13 @@ class Surface:
         object.__setattr__(self, "gradient", _at_points(self.gradient))
         object.__setattr__(self, "hessian", _at_points(self.hessian))
 
-    def __call__(self, theta: Sequence[float]) -> float:
-        return float(self.value(float(theta[0]), float(theta[1])))
+    def __call__(self, theta: Sequence[float] | np.ndarray) -> float | np.ndarray:
+        """f at a point (x, y), or at every point of a path of shape (T, 2)."""
+        points = np.asarray(theta, dtype=float)
+        if points.ndim not in (1, 2) or points.shape[-1] != 2:
+            raise ValueError(f"theta must be a point (x, y) or points (T, 2), got {points.shape}")
+        values = self.value(points[..., 0], points[..., 1])
+        return float(values) if points.ndim == 1 else np.asarray(values, dtype=float)
 
     def grid(self, n: int = 120) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """``X, Y, Z`` on an n x n grid over ``xlim`` x ``ylim`` (for ``contour``)."""

@@ -28,6 +28,7 @@ import numpy as np
 __all__ = [
     "array",
     "finite_rows",
+    "flag",
     "function",
     "integer",
     "interval",
@@ -110,6 +111,13 @@ def integer(name: str, value: Any, *, low: int | None = None, high: int | None =
             f"{name} must be an integer {interval(low, high, False, False)}, got {number}"
         )
     return number
+
+
+def flag(name: str, value: Any) -> bool:
+    """``value`` if it is a bool (or NumPy bool): a string such as "no" is truthy, so refuse it."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False, got {_kind(value)}")
+    return bool(value)
 
 
 def seed(name: str, value: Any) -> int:

@@ -74,6 +74,21 @@ class SliderApp:
         for name in values:
             if name not in self.controls:
                 raise KeyError(f"unknown control {name!r}; the controls are {list(self.controls)}")
+        for name, value in values.items():  # ipywidgets would clamp silently
+            control = self.controls[name]
+            if hasattr(control, "options"):
+                labels = [o[1] if isinstance(o, tuple) else o for o in control.options]
+                if isinstance(value, (tuple, list)):  # a multiple selection
+                    for item in value:
+                        slider_option(name, item, labels)
+                else:
+                    slider_option(name, value, labels)
+            elif hasattr(control, "min") and hasattr(control, "max"):
+                low, high = control.min, control.max
+                if isinstance(control, widgets.FloatLogSlider):
+                    low, high = control.base**low, control.base**high
+                integer = isinstance(control, (widgets.IntSlider, widgets.IntRangeSlider))
+                slider_range(name, value, low, high, integer=integer)
         self.paused = True
         try:
             for name, value in values.items():
