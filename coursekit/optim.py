@@ -234,6 +234,13 @@ class RuleOptimizer(torch.optim.Optimizer):
         super().__init__(params, {"lr": lr, "weight_decay": weight_decay, **hyper})
         self._rules: dict[tuple, UpdateRule] = {}
 
+    def current_lr(self) -> float:
+        """The learning rate of the next update of the first parameter group (its schedule at
+        the step count of its first parameter), checked like every rate (``rate_at``)."""
+        group = self.param_groups[0]
+        t = next((self.state[p]["step"] for p in group["params"] if self.state[p]), 0)
+        return rate_at(group["lr"], t)
+
     def make_rule(self, hyper: dict[str, Any]) -> UpdateRule:
         """The update rule for one parameter group's hyperparameters (all but lr and decay)."""
         raise NotImplementedError(f"{type(self).__name__} must say which rule it applies")

@@ -20,6 +20,7 @@ from torch import nn
 from . import validate
 from .minibatch import MiniBatches, _check_batch_size
 from .models import mlp
+from .optim import RuleOptimizer
 from .schedules import rate_at
 
 
@@ -34,8 +35,9 @@ class TrainingDiverged(FloatingPointError):
 
 @dataclass(frozen=True)
 class Divergence:
-    """Where a run diverged: the 1-based step, its epoch, the learning rate, the loss and the
-    limit it crossed."""
+    """Where a run diverged: the loss crossed ``limit`` (or became NaN/inf) after ``step``
+    updates; ``step`` is the update that blew it up (0: the loss was already too large before
+    the first update), ``epoch`` that update's epoch and ``lr`` its learning rate."""
 
     step: int
     epoch: int
@@ -45,10 +47,15 @@ class Divergence:
 
     @property
     def message(self) -> str:
+        if self.step == 0:
+            return (
+                f"training diverged: the loss was {self.loss:.4g} (limit {self.limit:.4g}) "
+                "before the first update; check the data and the initial weights"
+            )
         return (
             f"training diverged: the loss reached {self.loss:.4g} (limit {self.limit:.4g}) "
-            f"at step {self.step} (epoch {self.epoch}) with learning rate {self.lr:.4g}; "
-            "try a smaller learning rate or a larger batch"
+            f"after step {self.step} (epoch {self.epoch}), an update with learning rate "
+            f"{self.lr:.4g}; try a smaller learning rate or a larger batch"
         )
 
 
@@ -160,7 +167,13 @@ def evaluate(
     was_training = model.training
     model.eval()
     logits = model(X)
-    loss = float(loss_fn(logits, y))
+    mean = loss_fn(logits, y)
+    if mean.ndim != 0:
+        raise ValueError(
+            "loss_fn must return the mean loss (a scalar), got shape "
+            f"{tuple(mean.shape)} (reduction='none'?)"
+        )
+    loss = float(mean)
     acc = float((logits.argmax(dim=1) == y).float().mean())
     model.train(was_training)
     return loss, acc
@@ -203,6 +216,23 @@ def _in_notebook() -> bool:
         return False
     shell = get_ipython()
     return shell is not None and hasattr(shell, "kernel")
+
+
+def _current_lr(optimizer: torch.optim.Optimizer, steps: int) -> float:
+    """The rate of the optimizer's next update, checked: a coursekit optimizer counts its own
+    steps (it may hold a schedule and be reused across runs); a torch one holds a number."""
+    if isinstance(optimizer, RuleOptimizer):
+        return optimizer.current_lr()
+    return rate_at(optimizer.param_groups[0]["lr"], steps)
+
+
+def _divergence(history: History, loss: float, limit: float, next_lr: float) -> Divergence:
+    """The update that blew the loss up: the last one made (its epoch and rate), or none."""
+    steps = history.steps
+    if steps == 0:
+        return Divergence(0, 0, next_lr, loss, limit)
+    epoch = math.ceil(steps / history.steps_per_epoch)
+    return Divergence(steps, epoch, history.step_lr[-1], loss, limit)
 
 
 @torch.no_grad()
@@ -280,9 +310,17 @@ def fit(
     Returns:
         The :class:`History` of the run.
     """
+    if not isinstance(model, nn.Module):
+        raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
     if not isinstance(optimizer, torch.optim.Optimizer):
         raise TypeError(
             f"optimizer must be a torch.optim.Optimizer, got {type(optimizer).__name__}"
+        )
+    own = {id(p) for p in model.parameters()}
+    if own and not any(id(p) in own for g in optimizer.param_groups for p in g["params"]):
+        raise ValueError(
+            "optimizer holds none of the model's parameters: it was made for another model "
+            "(make it from this model's parameters, e.g. torch.optim.SGD(model.parameters(), ...))"
         )
     epochs = validate.integer("epochs", epochs, low=1)
     if max_steps is not None:
@@ -317,7 +355,7 @@ def fit(
             )
     else:
         val_t = None
-    if loss_fn is nn.functional.cross_entropy:
+    if loss_fn is nn.functional.cross_entropy or isinstance(loss_fn, nn.CrossEntropyLoss):
         _check_classes(model, X_t, y_t, val_t)
 
     batches = MiniBatches(X_t, y_t, batch_size, seed=seed, drop_last=drop_last)
@@ -342,10 +380,8 @@ def fit(
         history.train_acc.append(train_acc)
         history.val_loss.append(val_loss)
         history.val_acc.append(val_acc)
-        if history.steps > 0 and not train_loss <= diverge_above:  # also true for NaN
-            history.diverged = Divergence(
-                history.steps, math.ceil(epoch), history.step_lr[-1], train_loss, diverge_above
-            )
+        if history.steps > 0 and not (train_loss <= diverge_above and math.isfinite(train_loss)):
+            history.diverged = _divergence(history, train_loss, diverge_above, math.nan)
             return True
         if callback is not None and callback(history) is True:
             if history.steps < total_steps:  # a request at the very end stops nothing
@@ -364,14 +400,12 @@ def fit(
         tick = time.perf_counter()  # the clock covers fetching batches and updating
         for X_batch, y_batch in batches:
             # a coursekit optimizer may hold a schedule: the rate of this step is lr(t)
-            lr = rate_at(optimizer.param_groups[0]["lr"], history.steps)
+            lr = _current_lr(optimizer, history.steps)
             optimizer.zero_grad()
-            loss = loss_fn(model(X_batch), y_batch)
+            loss = loss_fn(model(X_batch), y_batch)  # a scalar: evaluate() checked loss_fn
             loss_value = loss.item()
-            if not loss_value <= diverge_above:  # also true for NaN
-                history.diverged = Divergence(
-                    history.steps + 1, epoch, lr, loss_value, diverge_above
-                )
+            if not (loss_value <= diverge_above and math.isfinite(loss_value)):  # NaN, inf
+                history.diverged = _divergence(history, loss_value, diverge_above, lr)
                 bar.close(history.diverged.message)
                 if on_divergence == "raise":
                     raise TrainingDiverged(history.diverged, history)

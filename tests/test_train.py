@@ -104,12 +104,15 @@ def exploding_data(digits: ck.data.Dataset) -> tuple[np.ndarray, np.ndarray]:
 def test_divergence_raises_with_step_and_learning_rate(digits: ck.data.Dataset) -> None:
     model, opt = make(lr=50.0)
     X, y = exploding_data(digits)
-    pattern = r"loss reached \S+ \(limit \S+\) at step \d+ \(epoch 1\) with learning rate 50"
+    pattern = (
+        r"loss reached \S+ \(limit \S+\) after step \d+ \(epoch 1\), "
+        r"an update with learning rate 50"
+    )
     with pytest.raises(TrainingDiverged, match=pattern) as info:
         fit(model, opt, X, y, batch_size=32, epochs=3, progress=False)
     err = info.value
     assert isinstance(err, FloatingPointError)
-    assert err.divergence.lr == 50.0 and err.divergence.step == err.history.steps + 1
+    assert err.divergence.lr == 50.0 and err.divergence.step == err.history.steps
     assert all(v <= err.divergence.limit for v in err.history.step_loss)
 
 
@@ -127,7 +130,7 @@ def test_nan_and_inf_count_as_divergence(digits: ck.data.Dataset) -> None:
         diverge_above=math.inf,
     )
     assert h.diverged is not None and not math.isfinite(h.diverged.loss)
-    assert "at step" in h.diverged.message and "learning rate 1000" in h.diverged.message
+    assert "after step" in h.diverged.message and "learning rate 1000" in h.diverged.message
 
 
 def test_a_noisy_but_sane_run_is_not_called_divergent(digits: ck.data.Dataset) -> None:
@@ -478,4 +481,69 @@ def test_train_mlp_rejects_an_optimizer_class_passed_uncalled(digits: ck.data.Da
             lambda p: torch.optim.SGD(p, lr=0.1),
             hidden=[0],
             batch_size=32,
+        )
+
+
+def test_an_optimizer_made_for_another_model_is_refused(digits: ck.data.Dataset) -> None:
+    model, _ = make()
+    _, other = make()
+    with pytest.raises(ValueError, match="optimizer holds none of the model's parameters"):
+        fit(model, other, digits.X_train, digits.y_train, batch_size=32, progress=False)
+
+
+def test_a_reused_coursekit_optimizer_reports_the_rate_of_its_own_clock(
+    digits: ck.data.Dataset,
+) -> None:
+    model = ck.models.mlp([64, 16, 10], seed=0)
+    opt = ck.optim.SGD(model.parameters(), lr=lambda t: 0.1 if t < 10 else 0.001)
+    fit(model, opt, digits.X_train[:320], digits.y_train[:320], batch_size=32, progress=False)
+    again = fit(model, opt, digits.X_train[:96], digits.y_train[:96], batch_size=32, progress=False)
+    assert again.step_lr == [0.001, 0.001, 0.001]  # the optimizer is at t = 10, 11, 12
+
+
+def test_divergence_blames_the_update_that_blew_up(digits: ck.data.Dataset) -> None:
+    """A schedule that is 0 except for one huge step: the blame goes to that step and its rate."""
+    model = ck.models.mlp([64, 16, 10], seed=0)
+    opt = ck.optim.SGD(model.parameters(), lr=lambda t: 1e7 if t == 4 else 0.0)
+    history = fit(
+        model,
+        opt,
+        digits.X_train,
+        digits.y_train,
+        batch_size=32,
+        progress=False,
+        on_divergence="stop",
+    )
+    assert history.diverged.step == 5 and history.diverged.lr == 1e7
+    assert "after step 5 (epoch 1), an update with learning rate 1e+07" in history.summary()
+    broken = ck.models.mlp([64, 16, 10], seed=0)
+    with torch.no_grad():
+        broken[0].weight.fill_(float("nan"))
+    opt = torch.optim.SGD(broken.parameters(), lr=0.1)
+    with pytest.raises(TrainingDiverged, match="before the first update"):
+        fit(broken, opt, digits.X_train, digits.y_train, batch_size=32, progress=False)
+
+
+def test_a_loss_module_and_a_loss_per_sample_are_checked(digits: ck.data.Dataset) -> None:
+    model, opt = make()
+    y = np.where(np.arange(len(digits.y_train)) == 2, 12, digits.y_train)
+    with pytest.raises(ValueError, match=r"y\[2\] = 12"):
+        fit(
+            model,
+            opt,
+            digits.X_train,
+            y,
+            batch_size=32,
+            loss_fn=torch.nn.CrossEntropyLoss(),
+            progress=False,
+        )
+    with pytest.raises(ValueError, match=r"loss_fn must return the mean loss .* \(1077,\)"):
+        fit(
+            model,
+            opt,
+            digits.X_train,
+            digits.y_train,
+            batch_size=32,
+            progress=False,
+            loss_fn=torch.nn.CrossEntropyLoss(reduction="none"),
         )
