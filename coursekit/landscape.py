@@ -179,6 +179,10 @@ def model_hessian(
     """
     weight_decay = validate.real("weight_decay", weight_decay, low=0)
     _check_data(X, y, loss_fn)
+    dtype = next(p.dtype for p in model.parameters())
+    X = X.to(dtype) if X.is_floating_point() else X
+    with torch.no_grad():
+        _loss(model, X, y, loss_fn)  # labels beyond the outputs, inputs of the wrong width
     names = [name for name, _ in model.named_parameters()]
     shapes = [p.shape for p in model.parameters()]
     sizes = [p.numel() for p in model.parameters()]

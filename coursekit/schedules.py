@@ -72,10 +72,9 @@ def piecewise_constant(lr0: float, boundaries: Sequence[int], factors: Sequence[
     ``torch.optim.lr_scheduler.MultiStepLR`` when ``factors`` are powers of its ``gamma``.
     """
     lr0 = _check_rate("lr0", lr0)
-    if boundaries is None or factors is None or isinstance(boundaries, str):
-        raise TypeError(
-            f"boundaries and factors must be sequences, got {boundaries!r} and {factors!r}"
-        )
+    for name, values in (("boundaries", boundaries), ("factors", factors)):
+        if isinstance(values, (str, bytes)) or not hasattr(values, "__iter__"):
+            raise TypeError(f"{name} must be a sequence, got {values!r}")
     boundaries = [validate.integer(f"boundaries[{i}]", b, low=1) for i, b in enumerate(boundaries)]
     factors = [_check_rate(f"factors[{i}]", f) for i, f in enumerate(factors)]
     if len(boundaries) != len(factors):

@@ -769,7 +769,114 @@ def build() -> None:
             "width": [None, 2.5, 0, 100],
         },
     )
-    del nn
+
+    # -- found by an independent adversarial review -----------------------------------------
+    add(
+        "paths",
+        "newton(gradient, gradient) (a 'Hessian' that is a vector)",
+        "hessian",
+        lambda: ck.paths.newton(quad.gradient, quad.gradient, (1.0, 1.0), 5),
+    )
+    add(
+        "paths",
+        "descend(ck.optim.adam, ...) (the rule factory uncalled)",
+        "rule",
+        lambda: ck.paths.descend(ck.optim.adam, quad.gradient, (1.0, 1.0), 5, 0.1),
+    )
+    add("paths", "first_step(floats)", "reached", lambda: ck.paths.first_step([0.0, 0.3, 2.0]))
+    add("surfaces", "quadratic()([1, 2, 3])", "theta", lambda: Su.quadratic()([1.0, 2.0, 3.0]))
+    add(
+        "optim",
+        "adam().update(g, state, lr, t=0)",
+        "t",
+        lambda: ck.optim.adam().update(np.ones(2), ck.optim.adam().init(np.ones(2)), 0.1, 0),
+    )
+    add(
+        "optim",
+        "sgd().update(g, state, lr=-1, t=1)",
+        "lr",
+        lambda: ck.optim.sgd().update(np.ones(2), {}, -1.0, 1),
+    )
+    add(
+        "init",
+        "init_model(model, 'he_normal', std=0.1)",
+        "std",
+        lambda: I.init_model(net(), "he_normal", std=0.1),
+    )
+    add("init", "normal_(numpy array)", "tensor", lambda: I.normal_(np.zeros((2, 2)), 0.1))
+    add(
+        "schedules",
+        "piecewise_constant(0.1, 100, [0.1])",
+        "boundaries",
+        lambda: S.piecewise_constant(0.1, 100, [0.1]),
+    )
+    add(
+        "clipping",
+        "clip_grad_norm_(model, 1.0)",
+        "params",
+        lambda: C.clip_grad_norm_(ck.models.mlp([2, 2]), 1.0),
+    )
+    add(
+        "minibatch",
+        "MiniBatches(...).epoch_order(-1)",
+        "epoch",
+        lambda: M.MiniBatches(X, y, 4).epoch_order(-1),
+    )
+    add(
+        "minibatch",
+        "iterations_per_epoch(10, 3, drop_last='no')",
+        "drop_last",
+        lambda: M.iterations_per_epoch(10, 3, drop_last="no"),
+    )
+    add(
+        "landscape",
+        "model_hessian(model, X, labels beyond the outputs)",
+        "y",
+        lambda: L.model_hessian(small, Xt, torch.full((30,), 5)),
+    )
+    add(
+        "plot",
+        "plot_loss_curves([history])",
+        "histories",
+        lambda: ck.plot.plot_loss_curves([history()]),
+    )
+    add(
+        "train",
+        "fit(model, optimizer of another model)",
+        "optimizer",
+        lambda: T.fit(
+            ck.models.mlp([4, 5, 3]),
+            torch.optim.SGD(ck.models.mlp([4, 5, 3]).parameters(), lr=0.1),
+            X,
+            y,
+            batch_size=5,
+            progress=False,
+        ),
+    )
+    add(
+        "train",
+        "fit(loss_fn=CrossEntropyLoss(reduction='none'))",
+        "loss_fn",
+        lambda: fit(loss_fn=nn.CrossEntropyLoss(reduction="none")),
+    )
+    add(
+        "data",
+        "split_dataset(one class)",
+        "y",
+        lambda: D.split_dataset(X, np.zeros(30, dtype=int), name="toy"),
+    )
+    add(
+        "data",
+        "split_dataset(image_shape=(8, 8) for 4 features)",
+        "image_shape",
+        lambda: D.split_dataset(X, y, name="toy", image_shape=(8, 8)),
+    )
+
+    def race_set() -> None:
+        app = W.optimizer_race()
+        app.set(lr=5.0)
+
+    add("widgets", "optimizer_race().set(lr=5.0)", "lr", race_set)
 
 
 CLEAR_ERRORS = (TypeError, ValueError, FileNotFoundError, LookupError)
