@@ -348,26 +348,22 @@ def _mnist_part(
         )
     flat = images.reshape(len(images), -1)
     if images.dtype.kind in "iu":
-        if images.dtype != np.uint8:
-            outside = (flat < 0) | (flat > 255)
-            if outside.any():
-                i, j = (int(k) for k in np.argwhere(outside)[0])
-                raise ValueError(
-                    f"{images_path.name}: integer pixels must lie in 0..255, but image {i} "
-                    f"holds {flat[i, j]}"
-                )
+        _pixels_within(flat, 0, 255, "integer pixels must lie in 0..255", images_path)
         X = flat.astype(np.float32) / 255.0
     else:  # float pixels: already scaled, used as is
         validate.finite_rows(f"the pixels of {images_path.name}", flat)
-        outside = (flat < 0) | (flat > 1)
-        if outside.any():
-            i, j = (int(k) for k in np.argwhere(outside)[0])
-            raise ValueError(
-                f"{images_path.name}: float pixels must already lie in [0, 1] (they are used "
-                f"as is), but image {i} holds {flat[i, j]}"
-            )
+        what = "float pixels must already lie in [0, 1] (they are used as is)"
+        _pixels_within(flat, 0, 1, what, images_path)
         X = flat.astype(np.float32)
     return X, labels.astype(np.int64)
+
+
+def _pixels_within(flat: np.ndarray, low: float, high: float, what: str, path: Path) -> None:
+    """ValueError naming the file and the first image with a pixel outside [low, high]."""
+    outside = (flat < low) | (flat > high)
+    if outside.any():
+        i, j = (int(k) for k in np.argwhere(outside)[0])
+        raise ValueError(f"{path.name}: {what}, but image {i} holds {flat[i, j]}")
 
 
 def load_mnist(
