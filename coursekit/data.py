@@ -129,7 +129,7 @@ def split_dataset(
         raise ValueError(f"y must hold at least two classes, got only {np.unique(y).tolist()}")
     if image_shape is not None:
         if (
-            not isinstance(image_shape, tuple)
+            not isinstance(image_shape, (tuple, list))
             or len(image_shape) != 2
             or int(np.prod(image_shape)) != X.shape[1]
         ):
@@ -156,7 +156,7 @@ def split_dataset(
         X_test,
         y_test,
         int(y.max()) + 1,
-        image_shape,
+        tuple(int(s) for s in image_shape) if image_shape is not None else None,
     )
 
 

@@ -59,6 +59,8 @@ def fans(tensor: torch.Tensor) -> tuple[int, int]:
 def _check_tensor(tensor: torch.Tensor) -> None:
     if not isinstance(tensor, torch.Tensor):
         raise TypeError(f"tensor must be a torch.Tensor, got {type(tensor).__name__}")
+    if not tensor.is_floating_point():
+        raise TypeError(f"tensor must hold floating-point numbers, got {tensor.dtype}")
 
 
 def _check_gain(gain: float) -> float:
@@ -177,6 +179,8 @@ def init_model(model: nn.Module, scheme: str, *, seed: int = 0, **options: float
     ``options`` go to the scheme (``std`` for normal, ``r`` for uniform, ``gain`` for the
     others). Returns the model.
     """
+    if not isinstance(model, nn.Module):
+        raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
     validate.one_of("scheme", scheme, sorted(SCHEMES))
     allowed = SCHEME_OPTIONS[scheme]
     for option in options:

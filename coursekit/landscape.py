@@ -108,8 +108,10 @@ def _check_vector(name: str, vector: torch.Tensor, model: nn.Module) -> None:
     validate.finite_rows(name, vector)
 
 
-def _check_data(X: torch.Tensor, y: torch.Tensor, loss_fn: Callable) -> None:
-    """Finite inputs, one target per input; class labels >= 0 for cross-entropy."""
+def _check_data(
+    X: torch.Tensor, y: torch.Tensor, loss_fn: Callable
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Finite inputs, one target per input; for cross-entropy, class labels >= 0 (as int64)."""
     if not isinstance(X, torch.Tensor) or not isinstance(y, torch.Tensor):
         raise TypeError(
             f"X and y must be torch tensors, got {type(X).__name__} and {type(y).__name__}"
@@ -119,6 +121,8 @@ def _check_data(X: torch.Tensor, y: torch.Tensor, loss_fn: Callable) -> None:
         raise ValueError(f"X and y must have the same length, got {len(X)} and {len(y)}")
     if loss_fn is nn.functional.cross_entropy and not y.is_floating_point():
         validate.labels("y", y)
+        y = y.long()  # int32 or uint8 labels: cross-entropy indexes with int64
+    return X, y
 
 
 def _loss(model: nn.Module, X: torch.Tensor, y: torch.Tensor, loss_fn: Callable) -> float:
@@ -142,13 +146,16 @@ def _losses(
     y: torch.Tensor,
     loss_fn: Callable,
 ) -> list[float]:
-    """The loss at each parameter vector, evaluated on one copy of ``model`` (left unchanged)."""
-    _check_data(X, y, loss_fn)
-    clone = copy.deepcopy(model)
+    """The loss at each parameter vector, evaluated on one copy of ``model`` (left unchanged),
+    in evaluation mode (dropout off), on inputs and vectors cast to the model's dtype."""
+    X, y = _check_data(X, y, loss_fn)
+    dtype = next(p.dtype for p in model.parameters())
+    X = X.to(dtype) if X.is_floating_point() else X
+    clone = copy.deepcopy(model).eval()
     losses = []
     with torch.no_grad():
         for vector in vectors:
-            torch.nn.utils.vector_to_parameters(vector, clone.parameters())
+            torch.nn.utils.vector_to_parameters(vector.to(dtype), clone.parameters())
             losses.append(_loss(clone, X, y, loss_fn))
     return losses
 
@@ -178,7 +185,7 @@ def model_hessian(
     Hessian is weight_decay times the identity.
     """
     weight_decay = validate.real("weight_decay", weight_decay, low=0)
-    _check_data(X, y, loss_fn)
+    X, y = _check_data(X, y, loss_fn)
     dtype = next(p.dtype for p in model.parameters())
     X = X.to(dtype) if X.is_floating_point() else X
     with torch.no_grad():

@@ -52,6 +52,7 @@ def iterations_per_epoch(n: int, batch_size: int, *, drop_last: bool = False) ->
     n = validate.integer("n", n, low=1)
     _check_batch_size(batch_size, n)
     drop_last = validate.flag("drop_last", drop_last)
+    batch_size = int(batch_size)  # a NumPy integer would make the result one too
     return n // batch_size if drop_last else math.ceil(n / batch_size)
 
 

@@ -42,6 +42,10 @@ SEED_ENV = "COURSEKIT_SEED"
 _active_seed: int = 0
 
 
+#: The largest seed of :func:`setup`: every derived seed ``1000 * seed + k`` is a valid seed.
+MAX_ACTIVE_SEED = (validate.MAX_SEED - 999) // 1000
+
+
 def setup(seed: int = 0, *, style: bool = True) -> np.random.Generator:
     """Make a notebook deterministic and give it the course's plot style.
 
@@ -70,11 +74,17 @@ def setup(seed: int = 0, *, style: bool = True) -> np.random.Generator:
     if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool) or seed < 0:
         raise ValueError(f"seed must be an integer >= 0, got {seed!r}")
     seed = int(seed)
+    style = validate.flag("style", style)
     override = os.environ.get(SEED_ENV, "").strip()
     if override:
         if not override.isdigit():
             raise ValueError(f"{SEED_ENV} must be an integer >= 0, got {override!r}")
         seed = int(override)
+    if seed > MAX_ACTIVE_SEED:
+        raise ValueError(
+            f"seed must be <= {MAX_ACTIVE_SEED}, so that the derived seeds 1000 * seed + k "
+            f"stay within 2**32 - 1, got {seed}"
+        )
     _active_seed = seed
     os.environ["PYTHONHASHSEED"] = str(seed)
     random.seed(seed)
@@ -156,6 +166,7 @@ def show_source(obj: Callable[..., Any] | type, *, docstring: bool = True) -> So
     """
     if not callable(obj):
         raise TypeError(f"obj must be a function or a class, got {type(obj).__name__}")
+    docstring = validate.flag("docstring", docstring)
     try:
         code = textwrap.dedent(inspect.getsource(obj))
     except (OSError, TypeError) as exc:

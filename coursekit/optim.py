@@ -89,6 +89,7 @@ def momentum(momentum: float = 0.9, nesterov: bool = False) -> UpdateRule:
     ``buf = lambda buf + g; theta -= alpha buf`` with v = -alpha buf.
     """
     momentum = _check_decay("momentum", momentum)
+    nesterov = validate.flag("nesterov", nesterov)
 
     def init(theta: Array) -> State:
         return {"velocity": _zeros_like(theta)}
@@ -160,6 +161,7 @@ def adam(
     (1 - beta1**t) / sqrt(1 - beta2**t) times the corrected one, about 3 at t = 1 and up to 6.5
     around t = 10, before it tends to 1.
     """
+    bias_correction = validate.flag("bias_correction", bias_correction)
     beta1 = _check_decay("beta1", beta1)
     beta2 = _check_decay("beta2", beta2)
     eps = _check_eps(eps)
@@ -230,9 +232,17 @@ class RuleOptimizer(torch.optim.Optimizer):
             lr = validate.real("lr", lr, low=0)
         weight_decay = validate.real("weight_decay", weight_decay, low=0)
         self.make_rule(hyper)  # validates the hyperparameters
-        self.decoupled_weight_decay = decoupled_weight_decay
+        self.decoupled_weight_decay = validate.flag(
+            "decoupled_weight_decay", decoupled_weight_decay
+        )
         super().__init__(params, {"lr": lr, "weight_decay": weight_decay, **hyper})
         self._rules: dict[tuple, UpdateRule] = {}
+        for i, group in enumerate(self.param_groups):  # a group may carry its own values
+            where = f"param_groups[{i}]"
+            if not callable(group["lr"]):
+                validate.real(f"{where} lr", group["lr"], low=0)
+            validate.real(f"{where} weight_decay", group["weight_decay"], low=0)
+            self._rule(group)
 
     def current_lr(self) -> float:
         """The learning rate of the next update of the first parameter group (its schedule at
@@ -247,8 +257,12 @@ class RuleOptimizer(torch.optim.Optimizer):
 
     def _rule(self, group: dict) -> UpdateRule:
         names = [k for k in group if k not in ("params", "lr", "weight_decay")]
-        key = tuple((k, group[k]) for k in sorted(names))
+        key = tuple(
+            (k, tuple(group[k]) if isinstance(group[k], list) else group[k]) for k in sorted(names)
+        )
         if key not in self._rules:
+            if len(self._rules) >= 64:  # a scheduler that cycles betas makes a rule per step
+                self._rules.clear()
             self._rules[key] = self.make_rule(dict(key))
         return self._rules[key]
 
@@ -310,7 +324,7 @@ class SGD(RuleOptimizer):
 
     def make_rule(self, hyper: dict[str, Any]) -> UpdateRule:
         momentum = _check_decay("momentum", hyper["momentum"])
-        nesterov = hyper["nesterov"]
+        nesterov = validate.flag("nesterov", hyper["nesterov"])
         if nesterov and momentum <= 0:
             raise ValueError("nesterov=True needs momentum > 0")
         if momentum == 0:
@@ -352,6 +366,15 @@ class RMSprop(RuleOptimizer):
         return rmsprop(beta=alpha, eps=hyper["eps"])
 
 
+def _pair(betas: Any) -> tuple[float, float]:
+    """``betas`` as a tuple of two numbers (a tuple, list, array or tensor of length 2)."""
+    if isinstance(betas, (str, bytes)) or not hasattr(betas, "__len__"):
+        raise TypeError(f"betas must be a pair (beta1, beta2), got {betas!r}")
+    if len(betas) != 2:
+        raise ValueError(f"betas must be a pair (beta1, beta2), got {betas!r}")
+    return tuple(float(b) if hasattr(b, "item") else b for b in betas)  # type: ignore[return-value]
+
+
 class Adam(RuleOptimizer):
     """Adam with torch.optim.Adam's arguments (ℓ2 weight decay in the gradient; no amsgrad).
 
@@ -368,10 +391,7 @@ class Adam(RuleOptimizer):
         *,
         decoupled_weight_decay: bool = False,
     ) -> None:
-        if not isinstance(betas, (tuple, list)):
-            raise TypeError(f"betas must be a pair (beta1, beta2), got {betas!r}")
-        if len(betas) != 2:
-            raise ValueError(f"betas must be a pair (beta1, beta2), got {betas!r}")
+        betas = _pair(betas)
         super().__init__(
             params,
             lr,
@@ -382,7 +402,7 @@ class Adam(RuleOptimizer):
         )
 
     def make_rule(self, hyper: dict[str, Any]) -> UpdateRule:
-        betas = hyper["betas"]
+        betas = _pair(hyper["betas"])
         beta1, beta2 = (_check_decay(f"betas[{i}]", b) for i, b in enumerate(betas))
         return adam(beta1, beta2, hyper["eps"])
 

@@ -35,8 +35,12 @@ def curve_data(
     ``"val_loss"``, ``"train_acc"`` and ``"val_acc"`` are the evaluations after every epoch.
     ``x`` is ``"step"`` (iterations), ``"epoch"`` or ``"time"`` (training seconds).
     """
-    if x not in X_AXES:
-        raise ValueError(f"x must be one of {list(X_AXES)}, got {x!r}")
+    if not isinstance(history, History):
+        raise TypeError(
+            f"history must be a History (what fit returns), got {type(history).__name__}"
+        )
+    validate.one_of("x", x, list(X_AXES))
+    validate.one_of("y", y, ["step_loss", *_EVAL_CURVES])
     if y == "step_loss":
         ys = np.asarray(history.step_loss, dtype=float)
         steps = np.arange(1, len(ys) + 1, dtype=float)
@@ -46,8 +50,6 @@ def curve_data(
             "time": np.asarray(history.step_time, dtype=float),
         }[x]
         return xs, ys
-    if y not in _EVAL_CURVES:
-        raise ValueError(f"y must be 'step_loss' or one of {list(_EVAL_CURVES)}, got {y!r}")
     xs = {
         "step": np.asarray(history.eval_step, dtype=float),
         "epoch": np.asarray(history.eval_epoch, dtype=float),
@@ -88,6 +90,7 @@ def plot_loss_curves(
         raise ValueError("histories is empty: pass a dict of name -> History")
     if ax is None:
         _, ax = plt.subplots()
+    smooth_window = validate.integer("smooth_window", smooth_window, low=1)
     if not isinstance(histories, Mapping):
         raise TypeError(
             "histories must map names to histories, e.g. {'SGD': h}, got "
@@ -130,7 +133,16 @@ def heatmap(
 
     With ``log`` the colours follow log10 of the values (losses span orders of magnitude).
     """
-    values = np.asarray(values, dtype=float)
+    values = validate.array("values", values, ndim=2, finite=False)  # NaN: a diverged run
+    for name, labels in (("row_labels", row_labels), ("col_labels", col_labels)):
+        if isinstance(labels, (str, bytes)) or not hasattr(labels, "__len__"):
+            raise TypeError(f"{name} must be a sequence of labels, got {type(labels).__name__}")
+    if not isinstance(fmt, str) or "{" not in fmt:
+        raise ValueError(f"fmt must be a format string such as '{{:.3g}}', got {fmt!r}")
+    try:
+        fmt.format(1.5)
+    except (ValueError, IndexError, KeyError) as error:
+        raise ValueError(f"fmt {fmt!r} cannot format a float: {error}") from None
     if values.shape != (len(row_labels), len(col_labels)):
         raise ValueError(
             f"values has shape {values.shape} but there are {len(row_labels)} row labels "
@@ -177,6 +189,11 @@ def surface_contours(
     ``levels`` is a number of levels or the levels themselves (e.g. ``np.geomspace`` for a
     surface whose values span decades).
     """
+    if not isinstance(surface, Surface):
+        raise TypeError(
+            f"surface must be a Surface, e.g. coursekit.surfaces.rosenbrock(), got {surface!r}"
+        )
+    n = validate.integer("n", n, low=2)
     X, Y, Z = surface.grid(n)
     ax.contour(X, Y, Z, levels=levels, colors=color, linewidths=0.7)
     ax.set(xlim=surface.xlim, ylim=surface.ylim)
@@ -192,10 +209,15 @@ def layer_histograms(
 
     ``outputs[k]`` holds layer k+1's values (a tensor or an array); ``title`` labels the row.
     """
+    if not hasattr(ax_row, "__len__") or len(outputs) == 0:
+        raise ValueError("outputs and ax_row must be sequences with one entry per layer")
     if len(outputs) != len(ax_row):
         raise ValueError(f"outputs and ax_row differ in length: {len(outputs)} and {len(ax_row)}")
+    low = validate.real("value_range[0]", value_range[0])
+    if not validate.real("value_range[1]", value_range[1]) > low:
+        raise ValueError(f"value_range must be (low, high) with low < high, got {value_range}")
     for k, (ax, out) in enumerate(zip(ax_row, outputs, strict=True)):
-        values = np.asarray(out, dtype=float).ravel()
+        values = validate.array(f"outputs[{k}]", out, finite=False).ravel()
         ax.hist(values, bins=40, range=value_range, color=f"C{k % 10}")
         ax.set_yticks([])
         ax.set_title(f"layer {k + 1}\nstd {values.std(ddof=1):.1e}", fontsize=7)
@@ -205,6 +227,8 @@ def layer_histograms(
 
 def figure_png(fig: Figure, *, dpi: int | None = None) -> bytes:
     """The figure rendered as PNG bytes (what a widget's image shows)."""
+    if not isinstance(fig, Figure):
+        raise TypeError(f"fig must be a matplotlib Figure, got {type(fig).__name__}")
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=dpi, metadata={"Software": None})
     return buffer.getvalue()

@@ -31,7 +31,16 @@ def rate_at(schedule: float | Schedule, t: int, name: str = "lr") -> float:
     """``schedule(t)`` (or the number ``schedule`` itself), checked: a learning rate used in
     training must be a finite number >= 0; otherwise a ValueError names ``name``, the step and
     the value (a negative rate climbs the loss, NaN fills the weights with NaN)."""
-    value = schedule(t) if callable(schedule) else schedule
+    if callable(schedule):
+        try:
+            value = schedule(t)
+        except TypeError as error:  # e.g. lr=cosine (the factory, not called) or lambda: 0.1
+            raise TypeError(
+                f"{name} must be a number or a schedule lr(t) of the step t (such as "
+                f"cosine(0.1, 1000), called); calling it with t = {t} failed: {error}"
+            ) from error
+    else:
+        value = schedule
     try:
         fine = 0 <= value < math.inf  # the fast path: one comparison per step
     except TypeError:

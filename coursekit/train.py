@@ -218,6 +218,27 @@ def _in_notebook() -> bool:
     return shell is not None and hasattr(shell, "kernel")
 
 
+def _check_scheduler(scheduler: Any, optimizer: torch.optim.Optimizer) -> None:
+    """A torch scheduler of this optimizer, one that fit can step without arguments, and the
+    only thing that sets the rate (a coursekit schedule in ``lr=`` would clash with it)."""
+    if not callable(getattr(scheduler, "step", None)):
+        raise TypeError(
+            "scheduler must be a learning-rate scheduler with a step() method "
+            f"(torch.optim.lr_scheduler), got {type(scheduler).__name__}"
+        )
+    if isinstance(scheduler, torch.optim.lr_scheduler.ReduceLROnPlateau):
+        raise TypeError(
+            "scheduler: ReduceLROnPlateau needs a metric at every step(), which fit does not "
+            "pass; reduce the rate from a callback instead"
+        )
+    if getattr(scheduler, "optimizer", optimizer) is not optimizer:
+        raise ValueError("scheduler was made for another optimizer; make it from this one")
+    if any(callable(g["lr"]) for g in optimizer.param_groups):
+        raise ValueError(
+            "scheduler: the optimizer's lr is already a schedule (lr=...); use one or the other"
+        )
+
+
 def _current_lr(optimizer: torch.optim.Optimizer, steps: int) -> float:
     """The rate of the optimizer's next update, checked: a coursekit optimizer counts its own
     steps (it may hold a schedule and be reused across runs); a torch one holds a number."""
@@ -336,11 +357,8 @@ def fit(
     validate.function("loss_fn", loss_fn)
     if callback is not None:
         validate.function("callback", callback)
-    if scheduler is not None and not callable(getattr(scheduler, "step", None)):
-        raise TypeError(
-            "scheduler must be a learning-rate scheduler with a step() method "
-            f"(torch.optim.lr_scheduler), got {type(scheduler).__name__}"
-        )
+    if scheduler is not None:
+        _check_scheduler(scheduler, optimizer)
     dtype = next((p.dtype for p in model.parameters() if p.is_floating_point()), None)
     X_t, y_t = _as_tensors(X, y, ("X", "y"), dtype)
     _check_batch_size(batch_size, len(X_t))
@@ -476,7 +494,7 @@ def train_mlp(
             f"optimizer must make an optimizer from the parameters, e.g. {example}; "
             f"got {type(optimizer).__name__}"
         )
-    if isinstance(hidden, (str, bytes)) or not isinstance(hidden, Sequence):
+    if isinstance(hidden, (str, bytes)) or not hasattr(hidden, "__iter__"):
         raise TypeError(f"hidden must be a sequence of layer widths, got {type(hidden).__name__}")
     hidden = [validate.integer(f"hidden[{i}]", h, low=1) for i, h in enumerate(hidden)]
     seed = validate.seed("seed", seed)

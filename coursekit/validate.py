@@ -41,12 +41,16 @@ __all__ = [
 
 def interval(low: float | None, high: float | None, low_open: bool, high_open: bool) -> str:
     """The allowed range in words: "> 0", "in [0, 1)", "<= 5" or "finite"."""
+
+    def show(v: float) -> str:
+        return str(v) if isinstance(v, int) else f"{v:g}"
+
     if low is not None and high is not None:
-        return f"in {'(' if low_open else '['}{low:g}, {high:g}{')' if high_open else ']'}"
+        return f"in {'(' if low_open else '['}{show(low)}, {show(high)}{')' if high_open else ']'}"
     if low is not None:
-        return f"{'>' if low_open else '>='} {low:g}"
+        return f"{'>' if low_open else '>='} {show(low)}"
     if high is not None:
-        return f"{'<' if high_open else '<='} {high:g}"
+        return f"{'<' if high_open else '<='} {show(high)}"
     return "finite"
 
 
@@ -120,9 +124,13 @@ def flag(name: str, value: Any) -> bool:
     return bool(value)
 
 
+#: The largest seed every generator takes (NumPy's legacy one and scikit-learn stop at 2**32 - 1).
+MAX_SEED = 2**32 - 1
+
+
 def seed(name: str, value: Any) -> int:
-    """A random seed: an integer >= 0 (what NumPy's generators accept)."""
-    return integer(name, value, low=0)
+    """A random seed: an integer in [0, 2**32 - 1] (what NumPy, torch and scikit-learn accept)."""
+    return integer(name, value, low=0, high=MAX_SEED)
 
 
 def one_of(name: str, value: Any, options: Iterable[str]) -> str:

@@ -362,7 +362,7 @@ def test_complex_and_huge_results_are_named() -> None:
 @pytest.mark.parametrize(
     ("kwargs", "error", "message"),
     [
-        ({"seed": -1}, ValueError, "seed must be an integer >= 0"),
+        ({"seed": -1}, ValueError, r"seed must be an integer in \[0, 4294967295\]"),
         ({"seed": "a"}, TypeError, "seed must be an integer"),
         ({"tolerance": float("inf")}, ValueError, "tolerance must be a finite number"),
         ({"tolerance": 1.0}, ValueError, r"tolerance must be in \(0, 0.001\]"),

@@ -38,7 +38,7 @@ def test_curve_data_for_every_axis(history: History) -> None:
     np.testing.assert_array_equal(xs, [0, 4, 8])
     with pytest.raises(ValueError, match="x must be one of"):
         curve_data(history, "seconds")
-    with pytest.raises(ValueError, match="y must be 'step_loss' or one of"):
+    with pytest.raises(ValueError, match="y must be one of"):
         curve_data(history, "step", "loss")
 
 

@@ -452,7 +452,7 @@ def test_float64_arrays_and_lists_train_a_float32_model(digits: ck.data.Dataset)
         ({"val": "ab"}, TypeError, r"val must be a pair \(X_val, y_val\)"),
         ({"scheduler": 3}, TypeError, "scheduler must be a learning-rate scheduler"),
         ({"callback": 3}, TypeError, "callback must be a function"),
-        ({"seed": -1}, ValueError, "seed must be an integer >= 0"),
+        ({"seed": -1}, ValueError, r"seed must be an integer in \[0, 4294967295\]"),
         ({"max_steps": 2.5}, TypeError, "max_steps must be an integer"),
     ],
 )

@@ -38,7 +38,7 @@ def test_integer_seed_flag_and_names() -> None:
         validate.integer("k", 2.0)
     with pytest.raises(ValueError, match=r"k must be an integer in \[1, 5\], got 0"):
         validate.integer("k", 0, low=1, high=5)
-    with pytest.raises(ValueError, match="seed must be an integer >= 0, got -1"):
+    with pytest.raises(ValueError, match=r"seed must be an integer in \[0, 4294967295\], got -1"):
         validate.seed("seed", -1)
     assert validate.flag("drop_last", np.bool_(True)) is True
     with pytest.raises(TypeError, match="drop_last must be True or False, got str 'no'"):

@@ -872,11 +872,135 @@ def build() -> None:
         lambda: D.split_dataset(X, y, name="toy", image_shape=(8, 8)),
     )
 
+    # -- found by a second review --------------------------------------------------------
+    def with_group(**group: Any) -> Any:
+        return ck.optim.SGD([{"params": params(), **group}], lr=0.1)
+
+    add("optim", "SGD([{'params': ..., 'lr': -1}])", "lr", lambda: with_group(lr=-1.0))
+    add(
+        "optim",
+        "SGD([{'params': ..., 'momentum': 1.5}])",
+        "momentum",
+        lambda: with_group(momentum=1.5),
+    )
+    add(
+        "optim",
+        "SGD(nesterov='no')",
+        "nesterov",
+        lambda: ck.optim.SGD(params(), lr=0.1, momentum=0.9, nesterov="no"),
+    )
+    add(
+        "optim",
+        "Adam(decoupled_weight_decay='no')",
+        "decoupled_weight_decay",
+        lambda: ck.optim.Adam(params(), decoupled_weight_decay="no"),
+    )
+    add(
+        "optim",
+        "Adam([{'params': ..., 'betas': (0.9, 0.99, 0.9)}])",
+        "betas",
+        lambda: ck.optim.Adam([{"params": params(), "betas": (0.9, 0.99, 0.9)}]),
+    )
+    add(
+        "optim",
+        "SGD(lr=cosine).step() (the factory uncalled)",
+        "lr",
+        lambda: step_with(ck.schedules.cosine),
+    )
+
+    def fit_with_scheduler(make: Callable[[Any], Any], lr: Any = 0.1) -> Any:
+        model = ck.models.mlp([4, 5, 3], seed=0)
+        opt = ck.optim.SGD(model.parameters(), lr=lr)
+        return T.fit(model, opt, X, y, batch_size=5, progress=False, scheduler=make(opt))
+
+    other = torch.optim.SGD(params(), lr=0.1)
+    add(
+        "train",
+        "fit(scheduler of another optimizer)",
+        "scheduler",
+        lambda: fit_with_scheduler(lambda o: torch.optim.lr_scheduler.StepLR(other, 1)),
+    )
+    add(
+        "train",
+        "fit(scheduler=ReduceLROnPlateau)",
+        "scheduler",
+        lambda: fit_with_scheduler(lambda o: torch.optim.lr_scheduler.ReduceLROnPlateau(o)),
+    )
+    add(
+        "train",
+        "fit(lr=schedule, scheduler=StepLR)",
+        "scheduler",
+        lambda: fit_with_scheduler(
+            lambda o: torch.optim.lr_scheduler.StepLR(o, 1), lr=ck.schedules.cosine(0.1, 10)
+        ),
+    )
+    add(
+        "plot",
+        "heatmap(fmt='%.2f')",
+        "fmt",
+        lambda: ck.plot.heatmap(np.ones((1, 1)), ["a"], ["b"], fmt="%.2f"),
+    )
+    add(
+        "plot",
+        "heatmap(row_labels=None)",
+        "row_labels",
+        lambda: ck.plot.heatmap(np.ones((1, 1)), None, ["b"]),
+    )
+    add(
+        "plot",
+        "plot_loss_curves(smooth_window=0)",
+        "smooth_window",
+        lambda: ck.plot.plot_loss_curves({"a": history()}, smooth_window=0),
+    )
+    add(
+        "plot",
+        "curve_data({'a': history})",
+        "history",
+        lambda: ck.plot.curve_data({"a": history()}),
+    )
+    add(
+        "plot",
+        "surface_contours(ax, 'rosenbrock')",
+        "surface",
+        lambda: ck.plot.surface_contours(None, "rosenbrock"),
+    )
+    add("plot", "figure_png(axes)", "fig", lambda: ck.plot.figure_png("axes"))
+    add(
+        "init",
+        "init_model([Linear])",
+        "model",
+        lambda: I.init_model([nn.Linear(3, 3)], "he_normal"),
+    )
+    add(
+        "init",
+        "he_normal_(long tensor)",
+        "tensor",
+        lambda: I.he_normal_(torch.zeros(3, 3, dtype=torch.long)),
+    )
+    add("notebook", "setup(style='no')", "style", lambda: ck.notebook.setup(0, style="no"))
+    add(
+        "notebook",
+        "show_source(f, docstring='no')",
+        "docstring",
+        lambda: ck.notebook.show_source(ck.plot.smooth, docstring="no"),
+    )
+    add(
+        "data",
+        "split_dataset(seed=2**32)",
+        "seed",
+        lambda: D.split_dataset(X, y, name="toy", seed=2**32),
+    )
+
     def race_set() -> None:
         app = W.optimizer_race()
         app.set(lr=5.0)
 
     add("widgets", "optimizer_race().set(lr=5.0)", "lr", race_set)
+
+    def race_optimizers() -> None:
+        W.optimizer_race().set(optimizers="Adam")
+
+    add("widgets", "optimizer_race().set(optimizers='Adam')", "optimizers", race_optimizers)
 
 
 CLEAR_ERRORS = (TypeError, ValueError, FileNotFoundError, LookupError)

@@ -146,6 +146,8 @@ def low_precision(got: Any) -> bool:
 
 def as_float(got: Any, where: str, name: str = "the result") -> float:
     """A student's scalar result as a plain, finite float, or CheckFailed."""
+    if hasattr(got, "detach") and getattr(got, "ndim", None) in (0, 1):  # a torch tensor
+        got = got.detach().cpu().numpy()
     if isinstance(got, bool) or not isinstance(got, (numbers.Real, np.ndarray)):
         raise CheckFailed(f"{where}: return {name} as a float, got {type(got).__name__}")
     values, _ = _numbers(got, where, name)

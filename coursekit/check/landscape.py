@@ -57,7 +57,7 @@ def check_classify_critical_point(
     def draw(rng: np.random.Generator) -> np.ndarray:
         kind = next(kinds)
         d = int(rng.integers(3 if "+-" in kind else 2, 7))
-        lam = rng.uniform(0.1, 5.0, d)
+        lam = 10.0 ** rng.uniform(-3.0, 0.7, d)  # 0.001 to 5: small ones need a tiny tolerance
         if kind.endswith("-") and "+" not in kind:
             lam = -lam
         elif "+-" in kind:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 
 import numpy as np
@@ -34,9 +35,18 @@ def check_minibatch_indices(
     shorter when ``batch_size`` does not divide ``n``.
     """
 
+    # every fresh run covers a batch size that divides n, one that does not, K = 1 and K = n
+    kinds = itertools.cycle(["divides", "remainder", "one", "all", "remainder"])
+
     def draw(rng: np.random.Generator) -> tuple[int, int]:
+        kind = next(kinds)
+        k = int(rng.integers(2, 20))
+        if kind == "divides":
+            return k * int(rng.integers(2, 15)), k
+        if kind == "remainder":
+            return k * int(rng.integers(2, 15)) + int(rng.integers(1, k)), k
         n = int(rng.integers(2, 300))
-        return n, int(rng.integers(1, n + 1))
+        return (n, 1) if kind == "one" else (n, n)
 
     fixed = [(10, 3), (12, 4), (7, 1), (9, 9), (100, 32)]
     for (n, k), case_seed in cases(seed, fixed, draw):
@@ -94,9 +104,19 @@ def check_sgd_epoch(
     - Y_B); the input theta must not be modified.
     """
 
+    sizes = itertools.cycle(["divides", "remainder", "one", "all", "remainder"])
+
     def draw(rng: np.random.Generator) -> tuple[int, int, int, int]:
-        n = int(rng.integers(5, 60))
-        return n, int(rng.integers(2, 8)), int(rng.integers(2, 6)), int(rng.integers(1, n + 1))
+        d, c, kind = int(rng.integers(2, 8)), int(rng.integers(2, 6)), next(sizes)
+        k = int(rng.integers(2, 8))
+        if kind == "divides":
+            n = k * int(rng.integers(2, 8))
+        elif kind == "remainder":
+            n = k * int(rng.integers(2, 8)) + int(rng.integers(1, k))
+        else:
+            n = int(rng.integers(5, 60))
+            k = 1 if kind == "one" else n
+        return n, d, c, k
 
     fixed = [(20, 4, 3, 6), (13, 3, 2, 13), (8, 5, 4, 1)]
     for (n, d, c, k), case_seed in cases(seed, fixed, draw):

@@ -78,7 +78,9 @@ class SliderApp:
             control = self.controls[name]
             if hasattr(control, "options"):
                 labels = [o[1] if isinstance(o, tuple) else o for o in control.options]
-                if isinstance(value, (tuple, list)):  # a multiple selection
+                if isinstance(control, widgets.SelectMultiple):
+                    if isinstance(value, str) or not isinstance(value, (tuple, list)):
+                        raise TypeError(f"{name} must be a tuple of options, got {value!r}")
                     for item in value:
                         slider_option(name, item, labels)
                 else:
