@@ -371,3 +371,13 @@ def test_complex_and_huge_results_are_named() -> None:
 def test_the_checks_own_arguments_are_validated(kwargs: dict, error: type, message: str) -> None:
     with pytest.raises(error, match=message):
         ck.check.check_momentum_step(momentum_step, **kwargs)
+
+
+def test_every_fresh_minibatch_run_has_a_batch_size_that_divides_n() -> None:
+    """An extra empty batch when K divides n used to pass most fresh runs."""
+
+    def empty_tail(n, k, rng):
+        order = rng.permutation(n)
+        return [order[i * k : (i + 1) * k] for i in range(n // k + 1)]
+
+    assert _fresh_pass_rate(ck.check.check_minibatch_indices, empty_tail, 20) == 0
