@@ -3,6 +3,7 @@
 One module per idea of the lecture (chapter 5):
 
 * :mod:`coursekit.init`, :mod:`coursekit.preprocessing` - initialisers; scalers and whitening (5.4)
+* :mod:`coursekit.normalization` - batch, layer and weight normalization (5.5)
 * :mod:`coursekit.landscape` - critical points, Hessians and loss landscapes (5.1)
 * :mod:`coursekit.minibatch` - batches, epochs and mini-batch gradient descent (5.2)
 * :mod:`coursekit.optim` - update rules (momentum, AdaGrad, RMSprop, Adam), torch optimizers (5.3)
@@ -27,6 +28,7 @@ from . import (
     landscape,
     minibatch,
     models,
+    normalization,
     notebook,
     optim,
     paths,
@@ -48,6 +50,7 @@ __all__ = [
     "landscape",
     "minibatch",
     "models",
+    "normalization",
     "notebook",
     "optim",
     "paths",

@@ -173,6 +173,55 @@ def build() -> None:
         {"lr": "nonneg", "weight_decay": "nonneg"},
     )
 
+    # -- normalization --------------------------------------------------------------------
+    Nm = ck.normalization
+    spoil(
+        "normalization",
+        "BatchNorm1d",
+        Nm.BatchNorm1d,
+        {"num_features": 3},
+        {
+            "num_features": "posint",
+            "eps": "pos",
+            "momentum": [NAN, -0.1, 1.5, "0.1"],
+            "affine": ["yes", None],
+            "track_running_stats": ["no"],
+        },
+    )
+    spoil(
+        "normalization",
+        "LayerNorm",
+        Nm.LayerNorm,
+        {"normalized_shape": 3},
+        {
+            "normalized_shape": [None, "3", 0, (3, 0), 2.5],
+            "eps": "pos",
+            "elementwise_affine": ["yes"],
+        },
+    )
+    spoil(
+        "normalization",
+        "weight_norm",
+        lambda **k: Nm.weight_norm(nn.Linear(3, 2), **k),
+        {},
+        {"name": [None, "w", 3], "dim": [2.5, 2, -3, "0"]},
+    )
+    add(
+        "normalization",
+        "BatchNorm1d(3)(batch of one sample)",
+        "z",
+        lambda: Nm.BatchNorm1d(3)(torch.randn(1, 3)),
+    )
+    add(
+        "normalization",
+        "BatchNorm1d(3)(4 features)",
+        "z",
+        lambda: Nm.BatchNorm1d(3)(torch.randn(5, 4)),
+    )
+    add(
+        "normalization", "LayerNorm(3)(4 features)", "z", lambda: Nm.LayerNorm(3)(torch.randn(5, 4))
+    )
+
     # -- paths ------------------------------------------------------------------------------
     quad = ck.surfaces.quadratic()
     spoil(

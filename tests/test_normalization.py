@@ -1,0 +1,192 @@
+"""coursekit.normalization equals torch: batch norm, layer norm and weight norm in float64."""
+
+from __future__ import annotations
+
+import copy
+import itertools
+
+import pytest
+import torch
+from torch import nn
+from torch.nn.utils.parametrizations import weight_norm as torch_weight_norm
+
+from coursekit import normalization as N
+
+
+def assert_same(a: torch.Tensor | None, b: torch.Tensor | None) -> None:
+    if a is None or b is None:
+        assert a is None and b is None
+        return
+    torch.testing.assert_close(a, b, rtol=1e-12, atol=1e-12)
+
+
+def twin_batch_norms(**options) -> tuple[N.BatchNorm1d, nn.BatchNorm1d]:
+    ours = N.BatchNorm1d(4, **options).double()
+    theirs = nn.BatchNorm1d(4, **options).double()
+    if ours.affine:  # start from a non-trivial gamma and beta
+        generator = torch.Generator().manual_seed(1)
+        with torch.no_grad():
+            for module in (ours, theirs):
+                module.weight.copy_(torch.randn(4, generator=generator, dtype=torch.float64))
+                module.bias.copy_(torch.randn(4, generator=generator, dtype=torch.float64))
+                generator.manual_seed(1)
+    return ours, theirs
+
+
+@pytest.mark.parametrize("shape", [(16, 4), (8, 4, 5)])
+@pytest.mark.parametrize(
+    "options",
+    [
+        {},
+        {"momentum": None},
+        {"momentum": 0.3, "eps": 1e-3},
+        {"affine": False},
+        {"track_running_stats": False},
+    ],
+)
+def test_batch_norm_equals_torch_in_train_and_eval(shape: tuple, options: dict) -> None:
+    ours, theirs = twin_batch_norms(**options)
+    generator = torch.Generator().manual_seed(0)
+    for step in range(4):  # several batches: the running statistics accumulate
+        z = 3.0 + 2.0 * torch.randn(shape, generator=generator, dtype=torch.float64)
+        z_ours, z_theirs = z.clone().requires_grad_(), z.clone().requires_grad_()
+        out_ours, out_theirs = ours(z_ours), theirs(z_theirs)
+        assert_same(out_ours, out_theirs)
+        upstream = torch.randn(shape, generator=generator, dtype=torch.float64)
+        (out_ours * upstream).sum().backward()
+        (out_theirs * upstream).sum().backward()
+        assert_same(z_ours.grad, z_theirs.grad)
+        if ours.affine:
+            assert_same(ours.weight.grad, theirs.weight.grad)
+            assert_same(ours.bias.grad, theirs.bias.grad)
+        assert_same(ours.running_mean, theirs.running_mean)
+        assert_same(ours.running_var, theirs.running_var)
+        assert_same(ours.num_batches_tracked, theirs.num_batches_tracked)
+        assert step < 0 or ours.training
+    ours.eval()
+    theirs.eval()
+    z = torch.randn(shape, generator=generator, dtype=torch.float64)
+    assert_same(ours(z), theirs(z))
+
+
+def test_batch_norm_output_uses_the_biased_variance_and_running_var_the_unbiased() -> None:
+    bn = N.BatchNorm1d(1, momentum=1.0, affine=False)
+    z = torch.tensor([[1.0], [2.0], [3.0], [6.0]], dtype=torch.float64)
+    out = bn.double()(z)
+    assert abs(float(out.var(unbiased=False)) - 1.0) < 1e-4  # normalized with the biased one
+    assert float(bn.running_var) == pytest.approx(float(z.var(unbiased=True)))
+    assert float(bn.running_mean) == pytest.approx(3.0)
+
+
+def test_batch_norm_refuses_a_training_batch_of_one_sample() -> None:
+    bn = N.BatchNorm1d(3)
+    with pytest.raises(ValueError, match=r"more than one value per feature.*\(1, 3\).*drop_last"):
+        bn(torch.randn(1, 3))
+    with pytest.raises(ValueError):  # torch refuses too
+        nn.BatchNorm1d(3)(torch.randn(1, 3))
+    bn.eval()
+    assert bn(torch.randn(1, 3)).shape == (1, 3)  # a single prediction in eval mode is fine
+    with pytest.raises(ValueError, match=r"z must have shape \(N, 3\) or \(N, 3, L\)"):
+        bn(torch.randn(4, 5))
+
+
+@pytest.mark.parametrize("normalized_shape", [5, (5,), (3, 5)])
+@pytest.mark.parametrize("affine", [True, False])
+def test_layer_norm_equals_torch(normalized_shape, affine: bool) -> None:
+    ours = N.LayerNorm(normalized_shape, elementwise_affine=affine).double()
+    theirs = nn.LayerNorm(normalized_shape, elementwise_affine=affine).double()
+    generator = torch.Generator().manual_seed(0)
+    if affine:
+        with torch.no_grad():
+            gamma = torch.randn(ours.weight.shape, generator=generator, dtype=torch.float64)
+            for module in (ours, theirs):
+                module.weight.copy_(gamma)
+                module.bias.copy_(-gamma)
+    z = 1.0 + 3.0 * torch.randn((4, 2, 3, 5), generator=generator, dtype=torch.float64)
+    z_ours, z_theirs = z.clone().requires_grad_(), z.clone().requires_grad_()
+    out_ours, out_theirs = ours(z_ours), theirs(z_theirs)
+    assert_same(out_ours, out_theirs)
+    upstream = torch.randn(z.shape, generator=generator, dtype=torch.float64)
+    (out_ours * upstream).sum().backward()
+    (out_theirs * upstream).sum().backward()
+    assert_same(z_ours.grad, z_theirs.grad)
+    if affine:
+        assert_same(ours.weight.grad, theirs.weight.grad)
+        assert_same(ours.bias.grad, theirs.bias.grad)
+    ours.eval()
+    assert_same(ours(z), out_ours.detach())  # no running statistics: eval computes the same
+
+
+def test_layer_norm_does_not_depend_on_the_batch() -> None:
+    ln = N.LayerNorm(6).double()
+    z = torch.randn(8, 6, dtype=torch.float64)
+    assert_same(ln(z)[:1], ln(z[:1]))
+    with pytest.raises(ValueError, match=r"z must end in the dimensions \(6,\)"):
+        ln(torch.randn(8, 5))
+
+
+@pytest.mark.parametrize(
+    ("make", "dim"),
+    [
+        (lambda: nn.Linear(5, 4), 0),
+        (lambda: nn.Linear(5, 4), 1),
+        (lambda: nn.Linear(5, 4), None),
+        (lambda: nn.Conv1d(3, 4, 2), 0),
+        (lambda: nn.Conv1d(3, 4, 2), -1),
+        (lambda: nn.Conv1d(3, 4, 2), -2),
+    ],
+)
+def test_weight_norm_equals_torch(make, dim) -> None:
+    torch.manual_seed(0)
+    base = make().double()
+    ours = N.weight_norm(copy.deepcopy(base), dim=dim)
+    theirs = torch_weight_norm(copy.deepcopy(base), dim=dim)
+    g, v = ours.parametrizations.weight.original0, ours.parametrizations.weight.original1
+    tg, tv = theirs.parametrizations.weight.original0, theirs.parametrizations.weight.original1
+    assert_same(g, tg)
+    assert_same(v, tv)
+    assert_same(ours.weight, base.weight)  # the same function until the first update
+    x = torch.randn((6, 5) if isinstance(base, nn.Linear) else (6, 3, 7), dtype=torch.float64)
+    out, t_out = ours(x), theirs(x)
+    assert_same(out, t_out)
+    (out**2).sum().backward()
+    (t_out**2).sum().backward()
+    assert_same(g.grad, tg.grad)
+    assert_same(v.grad, tv.grad)
+
+
+def test_weight_norm_gradient_is_orthogonal_to_v_so_sgd_only_grows_it() -> None:
+    torch.manual_seed(0)
+    layer = N.weight_norm(nn.Linear(6, 3).double())
+    v = layer.parametrizations.weight.original1
+    x = torch.randn(20, 6, dtype=torch.float64)
+    norms = [v.detach().norm(dim=1).clone()]
+    for _ in range(5):
+        layer.zero_grad()
+        (layer(x).sin() ** 2).sum().backward()
+        rows = (v.grad * v).sum(dim=1)  # <dL/dv_i, v_i> for each neuron i
+        assert float(rows.detach().abs().max()) < 1e-10
+        with torch.no_grad():
+            v -= 0.5 * v.grad
+        norms.append(v.detach().norm(dim=1).clone())
+    assert all(bool((b >= a - 1e-12).all()) for a, b in itertools.pairwise(norms))
+    assert bool((norms[-1] > norms[0]).any())
+
+
+@pytest.mark.parametrize(
+    ("make", "error", "message"),
+    [
+        (lambda: N.BatchNorm1d(0), ValueError, "num_features must be an integer >= 1"),
+        (lambda: N.BatchNorm1d(3, eps=0), ValueError, "eps must be > 0"),
+        (lambda: N.BatchNorm1d(3, momentum=1.5), ValueError, r"momentum must be in \[0, 1\]"),
+        (lambda: N.BatchNorm1d(3, affine="yes"), TypeError, "affine must be True or False"),
+        (lambda: N.LayerNorm("5"), TypeError, "normalized_shape must be an integer"),
+        (lambda: N.LayerNorm((5, 0)), ValueError, r"normalized_shape\[1\] must be an integer"),
+        (lambda: N.weight_norm(nn.Linear(2, 2), name="w"), ValueError, "name must be one of"),
+        (lambda: N.weight_norm(nn.Linear(2, 2), dim=2), ValueError, r"dim must be an integer"),
+        (lambda: N.weight_norm("layer"), TypeError, "module must be a torch.nn.Module"),
+    ],
+)
+def test_bad_arguments_are_named(make, error: type, message: str) -> None:
+    with pytest.raises(error, match=message):
+        make()
