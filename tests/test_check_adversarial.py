@@ -16,6 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_check_initialization import he_normal, xavier_uniform_bound, zca_whitening
 from test_check_landscape import classify_critical_point, probability_all_positive
+from test_check_normalization import batch_norm_backward, batch_norm_forward, layer_norm_forward
 from test_check_optim import adam_step, clip_by_norm, momentum_step, rmsprop_step
 
 import coursekit as ck
@@ -37,6 +38,9 @@ CHECKS = {
     "xavier_uniform_bound": (ck.check.check_xavier_uniform_bound, xavier_uniform_bound),
     "he_normal": (ck.check.check_he_normal, he_normal),
     "zca_whitening": (ck.check.check_zca_whitening, zca_whitening),
+    "batch_norm_forward": (ck.check.check_batch_norm_forward, batch_norm_forward),
+    "batch_norm_backward": (ck.check.check_batch_norm_backward, batch_norm_backward),
+    "layer_norm_forward": (ck.check.check_layer_norm_forward, layer_norm_forward),
 }
 
 

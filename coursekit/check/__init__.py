@@ -5,6 +5,7 @@
 * :mod:`.minibatch` - mini-batch indices and an SGD epoch (5.2)
 * :mod:`.optim` - momentum, RMSprop, Adam and clipping (5.3)
 * :mod:`.initialization` - the Xavier bound, He initialisation and ZCA whitening (5.4)
+* :mod:`.normalization` - batch norm forward and backward, layer norm forward (5.5)
 
 Notebooks and nbgrader cells call ``ck.check.check_<exercise>(student_function)``.
 """
@@ -13,14 +14,22 @@ from .core import CheckFailed, rel_error
 from .initialization import check_he_normal, check_xavier_uniform_bound, check_zca_whitening
 from .landscape import check_classify_critical_point, check_probability_all_positive
 from .minibatch import check_minibatch_indices, check_sgd_epoch
+from .normalization import (
+    check_batch_norm_backward,
+    check_batch_norm_forward,
+    check_layer_norm_forward,
+)
 from .optim import check_adam_step, check_clip_by_norm, check_momentum_step, check_rmsprop_step
 
 __all__ = [
     "CheckFailed",
     "check_adam_step",
+    "check_batch_norm_backward",
+    "check_batch_norm_forward",
     "check_classify_critical_point",
     "check_clip_by_norm",
     "check_he_normal",
+    "check_layer_norm_forward",
     "check_minibatch_indices",
     "check_momentum_step",
     "check_probability_all_positive",
