@@ -13,18 +13,34 @@ import numpy as np
 import torch
 from torch import nn
 
-from . import validate
+from . import normalization, validate
 
 #: Hidden-layer activations by name.
 ACTIVATIONS = {"relu": nn.ReLU, "tanh": nn.Tanh, "sigmoid": nn.Sigmoid, "identity": nn.Identity}
 
 
-def mlp(sizes: Sequence[int], *, activation: str = "relu", seed: int | None = 0) -> nn.Sequential:
+#: Layer-wise normalizations of :func:`mlp` (5.5), by name.
+NORMS = ("batch", "layer", "weight")
+
+
+def mlp(
+    sizes: Sequence[int],
+    *,
+    activation: str = "relu",
+    seed: int | None = 0,
+    norm: str | None = None,
+) -> nn.Sequential:
     """A fully connected network ``sizes[0] -> sizes[1] -> ... -> sizes[-1]``.
 
     Hidden layers use ``activation`` (relu, tanh, sigmoid or identity); the last layer is
     linear and returns logits. With ``seed`` the initial weights (torch's default
-    ``nn.Linear`` initialisation) are the same on every call.
+    ``nn.Linear`` initialisation) are the same on every call, with or without ``norm``.
+
+    ``norm`` adds a layer-wise normalization (5.5, :mod:`coursekit.normalization`):
+    ``"batch"`` or ``"layer"`` normalizes every hidden layer's net input, between its Linear
+    layer and its activation (Linear -> norm -> activation, as in Ioffe & Szegedy 2015);
+    ``"weight"`` reparametrizes every Linear weight as g v / ||v|| (which computes the same
+    function at initialisation).
     """
     if isinstance(sizes, (str, bytes)) or not isinstance(sizes, Sequence):
         raise TypeError(f"sizes must be a sequence of layer widths, got {type(sizes).__name__}")
@@ -32,6 +48,8 @@ def mlp(sizes: Sequence[int], *, activation: str = "relu", seed: int | None = 0)
     if len(sizes) < 2:
         raise ValueError(f"sizes must hold at least two layer widths, got {sizes}")
     validate.one_of("activation", activation, sorted(ACTIVATIONS))
+    if norm is not None:
+        validate.one_of("norm", norm, NORMS)
     if seed is not None:
         seed = validate.seed("seed", seed)
     generator_state = torch.random.get_rng_state()
@@ -39,8 +57,13 @@ def mlp(sizes: Sequence[int], *, activation: str = "relu", seed: int | None = 0)
         torch.manual_seed(seed)
     layers: list[nn.Module] = []
     for i, (n_in, n_out) in enumerate(itertools.pairwise(sizes)):
-        layers.append(nn.Linear(int(n_in), int(n_out)))
+        linear = nn.Linear(int(n_in), int(n_out))
+        layers.append(normalization.weight_norm(linear) if norm == "weight" else linear)
         if i < len(sizes) - 2:
+            if norm == "batch":
+                layers.append(normalization.BatchNorm1d(int(n_out)))
+            elif norm == "layer":
+                layers.append(normalization.LayerNorm(int(n_out)))
             layers.append(ACTIVATIONS[activation]())
     if seed is not None:
         torch.random.set_rng_state(generator_state)  # leave the caller's random stream alone

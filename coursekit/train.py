@@ -469,6 +469,7 @@ def train_mlp(
     *,
     hidden: Sequence[int] = (64,),
     activation: str = "relu",
+    norm: str | None = None,
     n_classes: int | None = None,
     seed: int = 0,
     progress: bool = False,
@@ -476,7 +477,8 @@ def train_mlp(
 ) -> tuple[nn.Sequential, History]:
     """Build the course MLP from ``seed`` and train it with :func:`fit`; return both.
 
-    The network is ``models.mlp([features, *hidden, classes], activation=..., seed=seed)``, so
+    The network is ``models.mlp([features, *hidden, classes], activation=..., seed=seed,
+    norm=...)`` (``norm``: none, ``"batch"``, ``"layer"`` or ``"weight"`` normalization), so
     the same seed gives the same initial weights, and ``seed`` also fixes the batch order.
     ``optimizer`` makes the optimizer from the parameters; ``fit_options`` go to :func:`fit`
     (``batch_size`` is required there; ``epochs``, ``max_steps``, ``val``, ``eval_every``, ...).
@@ -506,7 +508,9 @@ def train_mlp(
         classes = validate.integer("n_classes", n_classes, low=2)
         if classes <= largest:
             raise ValueError(f"n_classes must exceed the largest label {largest}, got {classes}")
-    model = mlp([int(np.prod(X_t.shape[1:])), *hidden, classes], activation=activation, seed=seed)
+    model = mlp(
+        [int(np.prod(X_t.shape[1:])), *hidden, classes], activation=activation, seed=seed, norm=norm
+    )
     model = model.to(X_t.dtype)  # float64 inputs train a float64 network
     history = fit(
         model, optimizer(model.parameters()), X_t, y_t, seed=seed, progress=progress, **fit_options

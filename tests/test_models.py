@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 import torch
 
+import coursekit as ck
 from coursekit.models import (
     mlp,
     softmax,
@@ -113,3 +114,22 @@ def test_mlp_validates_its_arguments() -> None:
         mlp([10, 0, 2])
     with pytest.raises(ValueError, match="activation must be one of"):
         mlp([3, 2], activation="swish")
+
+
+def test_mlp_with_a_layer_wise_normalization() -> None:
+    plain = mlp([4, 6, 6, 3], seed=0)
+    x = torch.randn(9, 4)
+    kinds = {
+        "batch": ck.normalization.BatchNorm1d,
+        "layer": ck.normalization.LayerNorm,
+    }
+    for norm, kind in kinds.items():
+        net = mlp([4, 6, 6, 3], seed=0, norm=norm)
+        assert [type(m) for m in net][:3] == [torch.nn.Linear, kind, torch.nn.ReLU]
+        assert sum(isinstance(m, kind) for m in net) == 2  # hidden layers only
+        assert torch.equal(net[0].weight, plain[0].weight)  # the same initial weights
+    weighted = mlp([4, 6, 6, 3], seed=0, norm="weight")
+    torch.testing.assert_close(weighted(x), plain(x))  # the same function at initialisation
+    assert all(hasattr(m, "parametrizations") for m in weighted if hasattr(m, "weight"))
+    with pytest.raises(ValueError, match=r"norm must be one of \['batch', 'layer', 'weight'\]"):
+        mlp([4, 3], norm="group")
