@@ -801,6 +801,21 @@ def build() -> None:
     )
     spoil(
         "widgets",
+        "normalization_explorer",
+        lambda **k: W.normalization_explorer(digits, **k),
+        {},
+        {
+            "norm": [None, "group norm", 3],
+            "lr": [None, NAN, 0.0, 100.0],
+            "batch_size": [None, 1, 3, 2.5],
+            "steps": [None, 5, 2.5],
+            "seed": "seed",
+            "hidden": [None, "ab", [0]],
+            "activation": "name",
+        },
+    )
+    spoil(
+        "widgets",
         "schedule_explorer",
         W.schedule_explorer,
         {},

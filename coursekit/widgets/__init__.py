@@ -5,6 +5,7 @@
 * :mod:`.minibatch` - retraining for a batch size and a rate (5.2)
 * :mod:`.optim` - the schedule explorer and the optimizer race (5.3)
 * :mod:`.initialization` - per-layer activations and gradients (5.4)
+* :mod:`.normalization` - retraining with and without a layer-wise normalization (5.5)
 
 Every factory returns a :class:`SliderApp`, the widget *and* its update function, so that tests
 can move a control and read what was drawn without a browser.
@@ -14,18 +15,22 @@ from .core import LATENCY_BUDGET, WIDGET_KINDS, SliderApp, freeze, slider_app, s
 from .initialization import INIT_CHOICES, init_explorer
 from .landscape import saddle_escape
 from .minibatch import BATCH_SIZES, minibatch_explorer
+from .normalization import NORM_BATCH_SIZES, NORM_CHOICES, normalization_explorer
 from .optim import RACE_RULES, optimizer_race, schedule_explorer
 
 __all__ = [
     "BATCH_SIZES",
     "INIT_CHOICES",
     "LATENCY_BUDGET",
+    "NORM_BATCH_SIZES",
+    "NORM_CHOICES",
     "RACE_RULES",
     "WIDGET_KINDS",
     "SliderApp",
     "freeze",
     "init_explorer",
     "minibatch_explorer",
+    "normalization_explorer",
     "optimizer_race",
     "saddle_escape",
     "schedule_explorer",
