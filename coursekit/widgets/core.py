@@ -34,6 +34,19 @@ def slider_range(
     return validate.real(name, value, low=low, high=high)
 
 
+def learning_rate_slider(value: float) -> widgets.FloatLogSlider:
+    """The learning-rate slider of the retraining widgets: 0.001 to 10 in quarter decades."""
+    return widgets.FloatLogSlider(
+        value=value,
+        base=10,
+        min=-3,
+        max=1,
+        step=0.25,
+        description="learning rate",
+        readout_format=".3g",
+    )
+
+
 def slider_option(name: str, value: Any, options: Iterable[Any]) -> Any:
     """``value`` if it is one of a selection slider's or dropdown's ``options``."""
     options = list(options)

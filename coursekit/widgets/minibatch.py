@@ -14,7 +14,14 @@ from ..data import Dataset
 from ..models import mlp
 from ..plot import curve_data, smooth
 from ..train import History, fit
-from .core import SliderApp, slider_app, slider_option, slider_range, style_controls
+from .core import (
+    SliderApp,
+    learning_rate_slider,
+    slider_app,
+    slider_option,
+    slider_range,
+    style_controls,
+)
 
 #: Batch sizes offered by :func:`minibatch_explorer` (capped at the training-set size).
 BATCH_SIZES = (1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024)
@@ -51,15 +58,7 @@ def minibatch_explorer(
         "batch_size": widgets.SelectionSlider(
             options=options, value=batch_size, description="batch size K"
         ),
-        "lr": widgets.FloatLogSlider(
-            value=lr,
-            base=10,
-            min=-3,
-            max=1,
-            step=0.25,
-            description="learning rate",
-            readout_format=".3g",
-        ),
+        "lr": learning_rate_slider(lr),
     }
     style_controls(controls, "22em")
 

@@ -13,7 +13,14 @@ from .. import validate
 from ..data import Dataset
 from ..models import mlp
 from ..train import History, fit
-from .core import SliderApp, slider_app, slider_option, slider_range, style_controls
+from .core import (
+    SliderApp,
+    learning_rate_slider,
+    slider_app,
+    slider_option,
+    slider_range,
+    style_controls,
+)
 
 #: The normalizations offered by :func:`normalization_explorer`: label -> ``mlp(norm=...)``.
 NORM_CHOICES: dict[str, str | None] = {
@@ -60,15 +67,7 @@ def normalization_explorer(
         "norm": widgets.Dropdown(
             options=list(NORM_CHOICES), value=norm, description="normalization"
         ),
-        "lr": widgets.FloatLogSlider(
-            value=lr,
-            base=10,
-            min=-3,
-            max=1,
-            step=0.25,
-            description="learning rate",
-            readout_format=".3g",
-        ),
+        "lr": learning_rate_slider(lr),
         "batch_size": widgets.SelectionSlider(
             options=list(NORM_BATCH_SIZES), value=batch_size, description="batch size K"
         ),
