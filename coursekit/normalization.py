@@ -10,6 +10,10 @@ statistics and gradients in float64):
 * :func:`weight_norm` - write each weight vector as w = g v / ||v|| (Salimans & Kingma,
   NeurIPS 2016), like ``torch.nn.utils.parametrizations.weight_norm``.
 
+and the measurements of the lesson: :func:`layer_gradient_norms` (vanishing gradients),
+:func:`activation_inputs` (how a neuron's input distribution drifts during training) and
+:func:`smoothness_along_gradient` (how far the gradient stays a good guide).
+
 Layouts: the slides write a mini-batch as a matrix of neurons x samples, Z = [z^(1), ..., z^(K)],
 so batch normalization works along each *row* and layer normalization along each *column*.
 torch stores samples x features, (K, M): there batch normalization works along each column
@@ -19,16 +23,25 @@ dims). Same operations, transposed pictures.
 
 from __future__ import annotations
 
+import copy
 import numbers
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
+import numpy as np
 import torch
 from torch import nn
 from torch.nn.utils import parametrize
 
 from . import validate
 
-__all__ = ["BatchNorm1d", "LayerNorm", "weight_norm"]
+__all__ = [
+    "BatchNorm1d",
+    "LayerNorm",
+    "activation_inputs",
+    "layer_gradient_norms",
+    "smoothness_along_gradient",
+    "weight_norm",
+]
 
 
 def _standardize(
@@ -243,3 +256,114 @@ def weight_norm(module: nn.Module, name: str = "weight", dim: int | None = 0) ->
         dim = None if dim == -1 else dim % weight.dim()  # torch's convention: -1 means all
     parametrize.register_parametrization(module, name, _WeightNorm(dim), unsafe=True)
     return module
+
+
+# ---- the experiments of 5.5: what normalization does to gradients, inputs and the landscape ----
+
+
+def _linear_layers(model: nn.Module) -> list[nn.Linear]:
+    layers = [m for m in model.modules() if isinstance(m, nn.Linear)]
+    if not layers:
+        raise ValueError("model has no Linear layer")
+    return layers
+
+
+def _weights_of(layer: nn.Linear) -> list[torch.Tensor]:
+    """The tensors a Linear layer's weight is made of: W itself, or g and v (weight norm)."""
+    return [p for name, p in layer.named_parameters() if not name.startswith("bias")]
+
+
+def layer_gradient_norms(
+    model: nn.Module,
+    X: torch.Tensor,
+    y: torch.Tensor,
+    loss_fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor] = nn.functional.cross_entropy,
+) -> list[float]:
+    """||dL/dW_l|| of every Linear layer, from input to output, for the mean loss on (X, y).
+
+    The model runs in its current mode (batch normalization in training mode uses the batch
+    statistics, as during training) and is not changed; no optimizer state is touched. For a
+    weight-normalized layer the norm covers the gradients of g and v together.
+    """
+    layers = _linear_layers(model)
+    weights = [_weights_of(layer) for layer in layers]
+    loss = loss_fn(model(X), y)
+    grads = torch.autograd.grad(loss, [w for ws in weights for w in ws])
+    norms, i = [], 0
+    for ws in weights:
+        squares = sum(float((g.detach() ** 2).sum()) for g in grads[i : i + len(ws)])
+        norms.append(squares**0.5)
+        i += len(ws)
+    return norms
+
+
+def smoothness_along_gradient(
+    model: nn.Module,
+    X: torch.Tensor,
+    y: torch.Tensor,
+    lengths: Sequence[float],
+    loss_fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor] = nn.functional.cross_entropy,
+) -> tuple[np.ndarray, np.ndarray]:
+    """How the loss and its gradient change along the gradient direction (Santurkar et al.,
+    "How does batch normalization help optimization?", NeurIPS 2018).
+
+    With g = grad L(theta) and u = g / ||g||, for each step length r in ``lengths``: the loss
+    L(theta - r u), and ||grad L(theta - r u) - g|| / r, the change of the gradient per unit of
+    distance (an estimate of the local beta-smoothness: small means the gradient stays a good
+    guide for a step of that length). Steps have a fixed *length*, so that networks whose
+    gradients differ in size are compared over the same distance. The model is not changed.
+
+    Returns:
+        ``(losses, gradient_changes)``, one entry per length.
+    """
+    lengths = validate.array("lengths", lengths, ndim=1)
+    if np.any(lengths <= 0):
+        raise ValueError(f"lengths must be > 0, got {lengths.tolist()}")
+    clone = copy.deepcopy(model)
+    params = [p for p in clone.parameters() if p.requires_grad]
+    buffers = {name: b.clone() for name, b in clone.named_buffers()}
+    g = torch.autograd.grad(loss_fn(clone(X), y), params)
+    g_norm = torch.sqrt(sum((gi**2).sum() for gi in g))
+    if not float(g_norm) > 0:
+        raise ValueError("the gradient is zero at this point: there is no direction to follow")
+    start = [p.detach().clone() for p in params]
+    losses, changes = [], []
+    for r in lengths:
+        with torch.no_grad():
+            for p, p0, gi in zip(params, start, g, strict=True):
+                p.copy_(p0 - float(r) * gi / g_norm)
+            for name, b in clone.named_buffers():  # the same batch-norm statistics every time
+                b.copy_(buffers[name])
+        loss = loss_fn(clone(X), y)
+        g_r = torch.autograd.grad(loss, params)
+        change = torch.sqrt(sum(((a - b) ** 2).sum() for a, b in zip(g_r, g, strict=True)))
+        losses.append(float(loss.detach()))
+        changes.append(float(change) / float(r))
+    return np.array(losses), np.array(changes)
+
+
+@torch.no_grad()
+def activation_inputs(model: nn.Sequential, X: torch.Tensor) -> list[torch.Tensor]:
+    """The input of every activation layer of an MLP for the samples X, first layer first.
+
+    This is what a hidden neuron's nonlinearity sees: the net input z = W a + b, or, with batch
+    or layer normalization, the normalized z. Ioffe & Szegedy (2015, figure 1) follow the
+    percentiles of one neuron's input during training. The model runs in evaluation mode (batch
+    normalization with its running statistics) and is returned to its previous mode.
+    """
+    if not isinstance(model, nn.Sequential):
+        raise TypeError(
+            f"model must be an nn.Sequential (such as mlp(...)), got {type(model).__name__}"
+        )
+    activations = (nn.ReLU, nn.Tanh, nn.Sigmoid, nn.Identity)
+    was_training = model.training
+    model.eval()
+    inputs, x = [], X
+    for module in model:
+        if isinstance(module, activations):
+            inputs.append(x.detach().clone())
+        x = module(x)
+    model.train(was_training)
+    if not inputs:
+        raise ValueError("model has no activation layer")
+    return inputs

@@ -10,6 +10,7 @@ import torch
 from torch import nn
 from torch.nn.utils.parametrizations import weight_norm as torch_weight_norm
 
+import coursekit as ck
 from coursekit import normalization as N
 
 
@@ -190,3 +191,70 @@ def test_weight_norm_gradient_is_orthogonal_to_v_so_sgd_only_grows_it() -> None:
 def test_bad_arguments_are_named(make, error: type, message: str) -> None:
     with pytest.raises(error, match=message):
         make()
+
+
+# ---- the measurements of 5.5 -------------------------------------------------------------------
+
+
+def test_layer_gradient_norms_are_the_norms_of_the_weight_gradients() -> None:
+    torch.manual_seed(0)
+    X, y = torch.randn(12, 4), torch.randint(0, 3, (12,))
+    for norm in (None, "batch", "weight"):
+        model = ck.models.mlp([4, 5, 5, 3], seed=0, norm=norm)
+        ours = N.layer_gradient_norms(model, X, y)
+        model.zero_grad()
+        torch.nn.functional.cross_entropy(model(X), y).backward()
+        linears = [m for m in model.modules() if isinstance(m, nn.Linear)]
+        expected = [
+            float(
+                torch.sqrt(
+                    sum((p.grad**2).sum() for n, p in m.named_parameters() if "bias" not in n)
+                )
+            )
+            for m in linears
+        ]
+        assert ours == pytest.approx(expected, rel=1e-6)
+        assert len(ours) == 3
+
+
+def test_smoothness_along_gradient_on_a_quadratic_equals_the_closed_form() -> None:
+    """L(theta) = 0.5 ||X theta - y||^2: the gradient changes by H u per unit length (H = X^T X)
+    and the loss is L - r ||g|| + 0.5 r^2 u^T H u, exactly."""
+    torch.manual_seed(0)
+    X = torch.randn(10, 3, dtype=torch.float64)
+    y = torch.randn(10, dtype=torch.float64)
+    model = nn.Linear(3, 1, bias=False).double()
+    theta = model.weight.detach().clone().reshape(-1)
+
+    def loss_fn(out: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+        return 0.5 * ((out.squeeze(1) - target) ** 2).sum()
+
+    lengths = [0.1, 0.5, 2.0]
+    losses, changes = N.smoothness_along_gradient(model, X, y, lengths, loss_fn)
+    H = X.T @ X
+    g = H @ theta - X.T @ y
+    u = g / g.norm()
+    L0 = 0.5 * float(((X @ theta - y) ** 2).sum())
+    for r, loss, change in zip(lengths, losses, changes, strict=True):
+        assert loss == pytest.approx(L0 - r * float(g.norm()) + 0.5 * r**2 * float(u @ H @ u))
+        assert change == pytest.approx(float((H @ u).norm()))
+    torch.testing.assert_close(model.weight.detach().reshape(-1), theta)  # model unchanged
+    with pytest.raises(ValueError, match="lengths must be > 0"):
+        N.smoothness_along_gradient(model, X, y, [0.0], loss_fn)
+
+
+def test_activation_inputs_are_the_net_inputs_or_their_normalized_form() -> None:
+    torch.manual_seed(0)
+    X = torch.randn(20, 4)
+    plain = ck.models.mlp([4, 6, 6, 3], seed=0, activation="sigmoid")
+    inputs = N.activation_inputs(plain, X)
+    assert len(inputs) == 2
+    torch.testing.assert_close(inputs[0], plain[0](X))
+    torch.testing.assert_close(inputs[1], plain[2](torch.sigmoid(plain[0](X))))
+    layered = ck.models.mlp([4, 6, 3], seed=0, activation="sigmoid", norm="layer")
+    (z,) = N.activation_inputs(layered, X)
+    torch.testing.assert_close(z.mean(dim=1), torch.zeros(20), atol=1e-5, rtol=0)
+    batched = ck.models.mlp([4, 6, 3], seed=0, norm="batch")
+    batched.train()
+    N.activation_inputs(batched, X)
+    assert batched.training  # the mode is restored

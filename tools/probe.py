@@ -221,6 +221,27 @@ def build() -> None:
     add(
         "normalization", "LayerNorm(3)(4 features)", "z", lambda: Nm.LayerNorm(3)(torch.randn(5, 4))
     )
+    tiny = ck.models.mlp([4, 5, 3], seed=0)
+    Xs, ys = torch.as_tensor(X), torch.as_tensor(y)
+    spoil(
+        "normalization",
+        "smoothness_along_gradient",
+        lambda **k: Nm.smoothness_along_gradient(tiny, Xs, ys, **k),
+        {},
+        {"lengths": [None, [0.0], [-1.0], [NAN], "ab", []]},
+    )
+    add(
+        "normalization",
+        "activation_inputs(a Linear)",
+        "model",
+        lambda: Nm.activation_inputs(nn.Linear(4, 3), Xs),
+    )
+    add(
+        "normalization",
+        "layer_gradient_norms(a model without Linear layers)",
+        "model",
+        lambda: Nm.layer_gradient_norms(nn.Sequential(nn.ReLU()), Xs, ys),
+    )
 
     # -- paths ------------------------------------------------------------------------------
     quad = ck.surfaces.quadratic()
