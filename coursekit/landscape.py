@@ -286,11 +286,7 @@ def random_symmetric(d: int, n: int, rng: np.random.Generator) -> np.ndarray:
     """``n`` random symmetric d x d matrices (A + A^T) / 2, A standard normal: shape (n, d, d)."""
     d = validate.integer("d", d, low=1)
     n = validate.integer("n", n, low=1)
-    if not isinstance(rng, np.random.Generator):
-        raise TypeError(
-            f"rng must be a numpy.random.Generator (np.random.default_rng(seed)), "
-            f"got {type(rng).__name__}"
-        )
+    validate.generator("rng", rng)
     A = rng.standard_normal((n, d, d))
     return (A + np.swapaxes(A, 1, 2)) / 2
 

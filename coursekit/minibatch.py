@@ -36,14 +36,6 @@ def _check_batch_size(batch_size: int, n: int) -> None:
         )
 
 
-def _check_rng(rng: np.random.Generator) -> None:
-    if not isinstance(rng, np.random.Generator):
-        raise TypeError(
-            "rng must be a numpy.random.Generator (np.random.default_rng(seed)), got "
-            f"{type(rng).__name__}"
-        )
-
-
 def iterations_per_epoch(n: int, batch_size: int, *, drop_last: bool = False) -> int:
     """Number of updates in one epoch: ceil(N / K), or floor(N / K) with ``drop_last``.
 
@@ -65,7 +57,7 @@ def minibatch_indices(
     """
     n = validate.integer("n", n, low=1)
     _check_batch_size(batch_size, n)
-    _check_rng(rng)
+    validate.generator("rng", rng)
     order = rng.permutation(n)
     stop = n - n % batch_size if drop_last else n
     return [order[start : start + batch_size] for start in range(0, stop, batch_size)]

@@ -397,7 +397,7 @@ class Adam(RuleOptimizer):
             lr,
             weight_decay,
             decoupled_weight_decay=decoupled_weight_decay,
-            betas=tuple(betas),
+            betas=betas,
             eps=eps,
         )
 

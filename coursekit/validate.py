@@ -30,6 +30,7 @@ __all__ = [
     "finite_rows",
     "flag",
     "function",
+    "generator",
     "integer",
     "interval",
     "labels",
@@ -131,6 +132,16 @@ MAX_SEED = 2**32 - 1
 def seed(name: str, value: Any) -> int:
     """A random seed: an integer in [0, 2**32 - 1] (what NumPy, torch and scikit-learn accept)."""
     return integer(name, value, low=0, high=MAX_SEED)
+
+
+def generator(name: str, value: Any) -> np.random.Generator:
+    """``value`` if it is a NumPy random generator (``np.random.default_rng(seed)``)."""
+    if not isinstance(value, np.random.Generator):
+        raise TypeError(
+            f"{name} must be a numpy.random.Generator (np.random.default_rng(seed)), got "
+            f"{type(value).__name__}"
+        )
+    return value
 
 
 def one_of(name: str, value: Any, options: Iterable[str]) -> str:
