@@ -38,6 +38,7 @@ __all__ = [
     "BatchNorm1d",
     "LayerNorm",
     "activation_inputs",
+    "data_dependent_init",
     "layer_gradient_norms",
     "smoothness_along_gradient",
     "weight_norm",
@@ -256,6 +257,65 @@ def weight_norm(module: nn.Module, name: str = "weight", dim: int | None = 0) ->
         dim = None if dim == -1 else dim % weight.dim()  # torch's convention: -1 means all
     parametrize.register_parametrization(module, name, _WeightNorm(dim), unsafe=True)
     return module
+
+
+@torch.no_grad()
+def data_dependent_init(model: nn.Sequential, X: torch.Tensor) -> nn.Sequential:
+    """Initialise every weight-normalized Linear layer of ``model`` from a batch of data.
+
+    Salimans & Kingma (NeurIPS 2016, section 3) start each layer so that its outputs have zero
+    mean and unit variance on an initial mini-batch. Going from the input to the output, with
+    t = g v.x / ||v|| + b the layer's current output for the batch X and mu, sigma its mean and
+    (biased) standard deviation per neuron over the batch:
+
+        g <- g / sigma,   b <- (b - mu) / sigma,   so that the new output is (t - mu) / sigma.
+
+    Later layers see the outputs of the layers already initialised. This is batch normalization
+    applied once, at the start, and then left to learning. Layers without weight normalization
+    are left alone. ``model`` is changed in place and returned.
+    """
+    if not isinstance(model, nn.Sequential):
+        raise TypeError(
+            f"model must be an nn.Sequential (such as mlp(..., norm='weight')), got "
+            f"{type(model).__name__}"
+        )
+    if not isinstance(X, torch.Tensor) or X.dim() != 2 or len(X) < 2:
+        shape = tuple(X.shape) if isinstance(X, torch.Tensor) else type(X).__name__
+        raise ValueError(f"X must be a batch of at least 2 samples (N, features), got {shape}")
+    if not bool(torch.isfinite(X).all()):
+        raise ValueError("X must be finite, got NaN or inf")
+    layers = [
+        m for m in model if isinstance(m, nn.Linear) and parametrize.is_parametrized(m, "weight")
+    ]
+    if not layers:
+        raise ValueError("model has no weight-normalized Linear layer (use weight_norm first)")
+    for layer in layers:
+        if layer.bias is None or layer.parametrizations.weight.original0.numel() != len(layer.bias):
+            raise ValueError(
+                "model: data-dependent initialisation needs Linear layers with biases, "
+                "weight-normalized per neuron (weight_norm(layer, dim=0))"
+            )
+    first = next(m for m in model if isinstance(m, nn.Linear))
+    if X.shape[1] != first.in_features:
+        raise ValueError(
+            f"X must have {first.in_features} features per sample (the model's input), "
+            f"got {X.shape[1]}"
+        )
+    x = X.to(first.bias.dtype if first.bias is not None else X.dtype)
+    for module in model:
+        if module in layers:
+            t = module(x)
+            mu, sigma = t.mean(dim=0), t.std(dim=0, unbiased=False)
+            if not bool((sigma > 0).all()):
+                raise ValueError(
+                    "X: a neuron's output is the same for every sample of the batch; use a "
+                    "batch of distinct samples"
+                )
+            g = module.parametrizations.weight.original0
+            g.div_(sigma.view_as(g))
+            module.bias.sub_(mu).div_(sigma)
+        x = module(x)
+    return model
 
 
 # ---- the experiments of 5.5: what normalization does to gradients, inputs and the landscape ----

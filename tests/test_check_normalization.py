@@ -101,3 +101,39 @@ def _layer_norm_over_batch(Z, gamma, beta, eps):
 def test_55_typical_mistakes_get_specific_hints(check, wrong, hint: str) -> None:
     with pytest.raises(ck.check.CheckFailed, match=hint):
         check(wrong)
+
+
+def test_bias_prediction_is_graded_by_measurement(capsys) -> None:
+    for seed in (0, None, None):
+        ck.check.check_bias_before_batch_norm("b", seed=seed)
+    assert "matches the measurement" in capsys.readouterr().out
+    ck.check.check_bias_before_batch_norm(" B ")  # spaces and case do not matter
+    for wrong in ("a", "c"):
+        with pytest.raises(ck.check.CheckFailed, match=r"dL/db\|\| = .*Hint: batch"):
+            ck.check.check_bias_before_batch_norm(wrong)
+
+
+class _EqualToEverything(str):
+    def __eq__(self, other: object) -> bool:
+        return True
+
+    __hash__ = str.__hash__
+
+
+@pytest.mark.parametrize("bad", [None, 2, "d", "", ["b"], b"b"])
+def test_bias_prediction_refuses_what_is_not_an_option(bad) -> None:
+    with pytest.raises(ck.check.CheckFailed, match='one of "a", "b", "c"'):
+        ck.check.check_bias_before_batch_norm(bad)
+
+
+def test_bias_prediction_is_not_fooled_by_an_object_equal_to_everything() -> None:
+    with pytest.raises(ck.check.CheckFailed):
+        ck.check.check_bias_before_batch_norm(_EqualToEverything("a"))
+
+
+def test_the_measurement_behind_the_prediction_is_exactly_zero_for_the_bias() -> None:
+    from coursekit.check.normalization import _bias_gradient_ratio
+
+    for s in range(20):
+        bias, weight, answer = _bias_gradient_ratio(np.random.default_rng(s))
+        assert answer == "b" and bias < 1e-12 and weight > 1e-6

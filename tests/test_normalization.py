@@ -258,3 +258,40 @@ def test_activation_inputs_are_the_net_inputs_or_their_normalized_form() -> None
     batched.train()
     N.activation_inputs(batched, X)
     assert batched.training  # the mode is restored
+
+
+def test_data_dependent_init_gives_every_layer_zero_mean_unit_variance_outputs() -> None:
+    """Salimans & Kingma's closed form: after the initialisation each weight-normalized layer's
+    output has mean 0 and (biased) standard deviation 1 per neuron on the batch, the weight
+    directions v are unchanged, and the network still computes g v.x / ||v|| + b."""
+    torch.manual_seed(0)
+    X = torch.randn(64, 5, dtype=torch.float64) * 3 + 1
+    model = ck.models.mlp([5, 7, 6, 3], seed=1, norm="weight").double()
+    directions = [m.parametrizations.weight.original1.clone() for m in model[::2]]
+    assert N.data_dependent_init(model, X) is model
+    x = X
+    for module in model:
+        x = module(x)
+        if isinstance(module, nn.Linear):
+            torch.testing.assert_close(x.mean(dim=0), torch.zeros(x.shape[1], dtype=x.dtype))
+            ones = torch.ones(x.shape[1], dtype=x.dtype)
+            torch.testing.assert_close(x.std(dim=0, unbiased=False), ones)
+    for module, v in zip(model[::2], directions, strict=True):
+        torch.testing.assert_close(module.parametrizations.weight.original1, v)
+        g = module.parametrizations.weight.original0
+        torch.testing.assert_close(module.weight, g * v / v.norm(dim=1, keepdim=True))
+
+
+def test_data_dependent_init_refuses_what_it_cannot_initialise() -> None:
+    X = torch.randn(8, 4)
+    with pytest.raises(ValueError, match="no weight-normalized Linear"):
+        N.data_dependent_init(ck.models.mlp([4, 3, 2], seed=0), X)
+    with pytest.raises(ValueError, match="at least 2 samples"):
+        N.data_dependent_init(ck.models.mlp([4, 3, 2], seed=0, norm="weight"), X[:1])
+    with pytest.raises(ValueError, match="the same for every sample"):
+        N.data_dependent_init(ck.models.mlp([4, 3, 2], seed=0, norm="weight"), torch.ones(8, 4))
+    whole = nn.Sequential(N.weight_norm(nn.Linear(4, 3), dim=None))
+    with pytest.raises(ValueError, match="per neuron"):
+        N.data_dependent_init(whole, X)
+    with pytest.raises(TypeError, match=r"nn\.Sequential"):
+        N.data_dependent_init(N.weight_norm(nn.Linear(4, 3)), X)

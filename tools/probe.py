@@ -230,6 +230,17 @@ def build() -> None:
         {},
         {"lengths": [None, [0.0], [-1.0], [NAN], "ab", []]},
     )
+    weighted = ck.models.mlp([4, 5, 3], seed=0, norm="weight")
+    spoil(
+        "normalization",
+        "data_dependent_init",
+        lambda **k: Nm.data_dependent_init(**k),
+        {"model": weighted, "X": Xs},
+        {
+            "model": [None, nn.Linear(4, 3), tiny],
+            "X": [None, Xs[:1], Xs[:, :2], torch.full((5, 4), NAN), torch.ones(5, 4)],
+        },
+    )
     add(
         "normalization",
         "activation_inputs(a Linear)",

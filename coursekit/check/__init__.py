@@ -5,7 +5,7 @@
 * :mod:`.minibatch` - mini-batch indices and an SGD epoch (5.2)
 * :mod:`.optim` - momentum, RMSprop, Adam and clipping (5.3)
 * :mod:`.initialization` - the Xavier bound, He initialisation and ZCA whitening (5.4)
-* :mod:`.normalization` - batch norm forward and backward, layer norm forward (5.5)
+* :mod:`.normalization` - batch norm forward and backward, layer norm forward, a prediction (5.5)
 
 Notebooks and nbgrader cells call ``ck.check.check_<exercise>(student_function)``.
 """
@@ -17,6 +17,7 @@ from .minibatch import check_minibatch_indices, check_sgd_epoch
 from .normalization import (
     check_batch_norm_backward,
     check_batch_norm_forward,
+    check_bias_before_batch_norm,
     check_layer_norm_forward,
 )
 from .optim import check_adam_step, check_clip_by_norm, check_momentum_step, check_rmsprop_step
@@ -26,6 +27,7 @@ __all__ = [
     "check_adam_step",
     "check_batch_norm_backward",
     "check_batch_norm_forward",
+    "check_bias_before_batch_norm",
     "check_classify_critical_point",
     "check_clip_by_norm",
     "check_he_normal",

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import torch
 from torch.nn import functional as F
 
-from .core import as_tuple, call, cases, compare, exercise_check, unchanged
+from .. import validate
+from .core import CheckFailed, as_tuple, call, cases, compare, exercise_check, seeds, unchanged
 
 Arrays = tuple[np.ndarray, ...]
 
@@ -206,3 +208,68 @@ def check_layer_norm_forward(
                 "each sample over its features (axis 1)"
             ] = (gamma * (Z - Z.mean(axis=0)) / np.sqrt(Z.var(axis=0) + eps) + beta,)
         compare(where, got, (expected,), ["out"], suspects, tolerance)
+
+
+#: The answers of the prediction exercise of 5.5: what is the gradient of the loss with respect to
+#: the bias of a Linear layer whose output goes straight into batch normalization (training mode)?
+BIAS_BEFORE_BATCH_NORM = {
+    "a": "about as large as the gradient of the layer's weights",
+    "b": "zero, up to round-off",
+    "c": "much larger than the gradient of the layer's weights (at least 10 times)",
+}
+
+
+def _bias_gradient_ratio(rng: np.random.Generator) -> tuple[float, float, str]:
+    """Measure ||dL/db|| and ||dL/dW|| for Linear -> BatchNorm1d -> ReLU -> Linear on a random
+    batch, and the option of ``BIAS_BEFORE_BATCH_NORM`` the measurement supports."""
+    k, m_in, m, classes = (int(rng.integers(4, 64)), int(rng.integers(2, 20)), 8, 3)
+    gen = torch.Generator().manual_seed(int(rng.integers(2**31)))
+    linear = torch.nn.Linear(m_in, m).double()
+    head = torch.nn.Linear(m, classes).double()
+    with torch.no_grad():
+        for p in (*linear.parameters(), *head.parameters()):
+            p.copy_(torch.randn(p.shape, generator=gen, dtype=torch.float64))
+    X = torch.as_tensor(rng.normal(0, 2, (k, m_in)))
+    y = torch.as_tensor(rng.integers(0, classes, k))
+    z = linear(X)
+    out = head(torch.relu(F.batch_norm(z, None, None, training=True)))
+    F.cross_entropy(out, y).backward()
+    bias, weight = float(linear.bias.grad.norm()), float(linear.weight.grad.norm())
+    if bias <= 1e-9 * weight:
+        answer = "b"
+    elif bias >= 10 * weight:
+        answer = "c"
+    else:
+        answer = "a"
+    return bias, weight, answer
+
+
+def check_bias_before_batch_norm(prediction: Any, *, seed: int | None = 0) -> None:
+    """Grade a prediction (``"a"``, ``"b"`` or ``"c"`` of :data:`BIAS_BEFORE_BATCH_NORM`) by
+    measuring it: a Linear layer with a bias feeds batch normalization in training mode, and the
+    check compares the gradients of its bias and of its weights on random layers and data (fresh
+    ones with ``seed=None``).
+
+    The expected reason: BN subtracts the batch mean, and a bias b shifts every sample's net
+    input and therefore the mean by the same b, so BN(z + b) = BN(z): the loss does not depend
+    on b, and its gradient is zero.
+    """
+    name = "bias_before_batch_norm"
+    options = ", ".join(f'"{key}"' for key in BIAS_BEFORE_BATCH_NORM)
+    if not isinstance(prediction, str) or prediction.strip().lower() not in BIAS_BEFORE_BATCH_NORM:
+        shown = repr(prediction) if isinstance(prediction, str) else type(prediction).__name__
+        raise CheckFailed(f"{name}: prediction must be one of {options}, got {shown}")
+    choice = prediction.strip().lower()
+    if seed is not None:
+        validate.seed("seed", seed)
+    rngs = [np.random.default_rng(s) for s in seeds(seed, 3)]
+    for rng in rngs:
+        bias, weight, answer = _bias_gradient_ratio(rng)
+        if choice != answer:
+            raise CheckFailed(
+                f"{name}: you predicted ({choice}) {BIAS_BEFORE_BATCH_NORM[choice]}. Measured on "
+                f"a random layer: ||dL/db|| = {bias:.3g}, ||dL/dW|| = {weight:.3g}. Hint: batch "
+                "normalization subtracts the mean of the batch. What happens to that mean, and "
+                "to the normalized values, when the same b is added to every sample?"
+            )
+    print(f"OK {name}: your prediction matches the measurement on random layers.")
