@@ -41,6 +41,7 @@ CHECKS = {
     "batch_norm_forward": (ck.check.check_batch_norm_forward, batch_norm_forward),
     "batch_norm_backward": (ck.check.check_batch_norm_backward, batch_norm_backward),
     "layer_norm_forward": (ck.check.check_layer_norm_forward, layer_norm_forward),
+    "bias_before_batch_norm": (ck.check.check_bias_before_batch_norm, lambda: "b"),
 }
 
 

@@ -105,12 +105,14 @@ def test_55_typical_mistakes_get_specific_hints(check, wrong, hint: str) -> None
 
 def test_bias_prediction_is_graded_by_measurement(capsys) -> None:
     for seed in (0, None, None):
-        ck.check.check_bias_before_batch_norm("b", seed=seed)
-    assert "matches the measurement" in capsys.readouterr().out
-    ck.check.check_bias_before_batch_norm(" B ")  # spaces and case do not matter
+        ck.check.check_bias_before_batch_norm(lambda: "b", seed=seed)
+    assert "OK bias_before_batch_norm" in capsys.readouterr().out
+    ck.check.check_bias_before_batch_norm(lambda: " B ")  # spaces and case do not matter
     for wrong in ("a", "c"):
         with pytest.raises(ck.check.CheckFailed, match=r"dL/db\|\| = .*Hint: batch"):
-            ck.check.check_bias_before_batch_norm(wrong)
+            ck.check.check_bias_before_batch_norm(lambda w=wrong: w)
+    with pytest.raises(ck.check.CheckFailed, match="not implemented yet"):
+        ck.check.check_bias_before_batch_norm(_todo)
 
 
 class _EqualToEverything(str):
@@ -122,13 +124,15 @@ class _EqualToEverything(str):
 
 @pytest.mark.parametrize("bad", [None, 2, "d", "", ["b"], b"b"])
 def test_bias_prediction_refuses_what_is_not_an_option(bad) -> None:
-    with pytest.raises(ck.check.CheckFailed, match='one of "a", "b", "c"'):
-        ck.check.check_bias_before_batch_norm(bad)
+    with pytest.raises(ck.check.CheckFailed, match='must return one of "a", "b", "c"'):
+        ck.check.check_bias_before_batch_norm(lambda: bad)
+    with pytest.raises(ck.check.CheckFailed, match="pass your function itself"):
+        ck.check.check_bias_before_batch_norm("b")
 
 
 def test_bias_prediction_is_not_fooled_by_an_object_equal_to_everything() -> None:
     with pytest.raises(ck.check.CheckFailed):
-        ck.check.check_bias_before_batch_norm(_EqualToEverything("a"))
+        ck.check.check_bias_before_batch_norm(lambda: _EqualToEverything("a"))
 
 
 def test_the_measurement_behind_the_prediction_is_exactly_zero_for_the_bias() -> None:

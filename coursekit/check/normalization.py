@@ -9,13 +9,11 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable
-from typing import Any
 
 import numpy as np
 import torch
 from torch.nn import functional as F
 
-from .. import validate
 from .core import CheckFailed, as_tuple, call, cases, compare, exercise_check, seeds, unchanged
 
 Arrays = tuple[np.ndarray, ...]
@@ -244,11 +242,15 @@ def _bias_gradient_ratio(rng: np.random.Generator) -> tuple[float, float, str]:
     return bias, weight, answer
 
 
-def check_bias_before_batch_norm(prediction: Any, *, seed: int | None = 0) -> None:
-    """Grade a prediction (``"a"``, ``"b"`` or ``"c"`` of :data:`BIAS_BEFORE_BATCH_NORM`) by
-    measuring it: a Linear layer with a bias feeds batch normalization in training mode, and the
-    check compares the gradients of its bias and of its weights on random layers and data (fresh
-    ones with ``seed=None``).
+@exercise_check("bias_before_batch_norm")
+def check_bias_before_batch_norm(
+    bias_gradient_prediction: Callable[[], str], *, seed: int | None = 0
+) -> None:
+    """Grade a prediction by measuring it. ``bias_gradient_prediction()`` returns ``"a"``,
+    ``"b"`` or ``"c"`` of :data:`BIAS_BEFORE_BATCH_NORM`: how large is the gradient of the bias
+    of a Linear layer that feeds batch normalization in training mode? The check measures the
+    gradients of that bias and of the layer's weights on random layers and data (fresh ones with
+    ``seed=None``) and compares.
 
     The expected reason: BN subtracts the batch mean, and a bias b shifts every sample's net
     input and therefore the mean by the same b, so BN(z + b) = BN(z): the loss does not depend
@@ -256,20 +258,18 @@ def check_bias_before_batch_norm(prediction: Any, *, seed: int | None = 0) -> No
     """
     name = "bias_before_batch_norm"
     options = ", ".join(f'"{key}"' for key in BIAS_BEFORE_BATCH_NORM)
+    where = f"{name}()"
+    prediction = call(bias_gradient_prediction, where=where)
     if not isinstance(prediction, str) or prediction.strip().lower() not in BIAS_BEFORE_BATCH_NORM:
-        shown = repr(prediction) if isinstance(prediction, str) else type(prediction).__name__
-        raise CheckFailed(f"{name}: prediction must be one of {options}, got {shown}")
-    choice = prediction.strip().lower()
-    if seed is not None:
-        validate.seed("seed", seed)
-    rngs = [np.random.default_rng(s) for s in seeds(seed, 3)]
-    for rng in rngs:
-        bias, weight, answer = _bias_gradient_ratio(rng)
+        shown = repr(str(prediction)) if isinstance(prediction, str) else type(prediction).__name__
+        raise CheckFailed(f"{where}: your function must return one of {options}, got {shown}")
+    choice = str(prediction).strip().lower()
+    for case_seed in seeds(seed, 3):
+        bias, weight, answer = _bias_gradient_ratio(np.random.default_rng(case_seed))
         if choice != answer:
             raise CheckFailed(
-                f"{name}: you predicted ({choice}) {BIAS_BEFORE_BATCH_NORM[choice]}. Measured on "
+                f"{where}: you predicted ({choice}) {BIAS_BEFORE_BATCH_NORM[choice]}. Measured on "
                 f"a random layer: ||dL/db|| = {bias:.3g}, ||dL/dW|| = {weight:.3g}. Hint: batch "
                 "normalization subtracts the mean of the batch. What happens to that mean, and "
                 "to the normalized values, when the same b is added to every sample?"
             )
-    print(f"OK {name}: your prediction matches the measurement on random layers.")
