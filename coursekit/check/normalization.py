@@ -120,12 +120,11 @@ def check_batch_norm_backward(
     batch_norm_backward: Callable[..., Arrays], *, seed: int | None = 0, tolerance: float = 1e-8
 ) -> None:
     """Check ``batch_norm_backward(dout, Z, gamma, eps) -> (dZ, dgamma, dbeta)`` (training mode)
-    against autograd through ``torch.nn.functional.batch_norm``.
-
-    Expected, with z_hat = (Z - mu) / sqrt(sigma^2 + eps): dbeta = sum_k dout, dgamma =
-    sum_k dout * z_hat, dZ = gamma / (K sqrt(sigma^2 + eps)) (K dout - sum_k dout - z_hat
-    sum_k dout * z_hat).
+    against autograd through ``torch.nn.functional.batch_norm``, in float64.
     """
+    # The closed form (kept out of the docstring, which students see with Shift-Tab), with
+    # z_hat = (Z - mu) / sqrt(sigma^2 + eps): dbeta = sum_k dout, dgamma = sum_k dout * z_hat,
+    # dZ = gamma / (K sqrt(sigma^2 + eps)) (K dout - sum_k dout - z_hat sum_k dout * z_hat).
 
     def draw(rng: np.random.Generator) -> tuple[int, int, float]:
         return int(rng.integers(2, 40)), int(rng.integers(1, 10)), float(rng.choice([1e-5, 0.1]))
@@ -251,11 +250,9 @@ def check_bias_before_batch_norm(
     of a Linear layer that feeds batch normalization in training mode? The check measures the
     gradients of that bias and of the layer's weights on random layers and data (fresh ones with
     ``seed=None``) and compares.
-
-    The expected reason: BN subtracts the batch mean, and a bias b shifts every sample's net
-    input and therefore the mean by the same b, so BN(z + b) = BN(z): the loss does not depend
-    on b, and its gradient is zero.
     """
+    # (Why, kept out of the docstring that students see: BN subtracts the batch mean, and a
+    # bias shifts every sample and so the mean by the same amount, so BN(z + b) = BN(z).)
     name = "bias_before_batch_norm"
     options = ", ".join(f'"{key}"' for key in BIAS_BEFORE_BATCH_NORM)
     where = f"{name}()"
