@@ -4,6 +4,7 @@ One module per idea of the lecture (chapter 5):
 
 * :mod:`coursekit.init`, :mod:`coursekit.preprocessing` - initialisers; scalers and whitening (5.4)
 * :mod:`coursekit.normalization` - batch, layer and weight normalization (5.5)
+* :mod:`coursekit.hpo` - grid, random and Bayesian search, successive halving, Hyperband (5.6)
 * :mod:`coursekit.landscape` - critical points, Hessians and loss landscapes (5.1)
 * :mod:`coursekit.minibatch` - batches, epochs and mini-batch gradient descent (5.2)
 * :mod:`coursekit.optim` - update rules (momentum, AdaGrad, RMSprop, Adam), torch optimizers (5.3)
@@ -24,6 +25,7 @@ from . import (
     check,
     clipping,
     data,
+    hpo,
     init,
     landscape,
     minibatch,
@@ -46,6 +48,7 @@ __all__ = [
     "check",
     "clipping",
     "data",
+    "hpo",
     "init",
     "landscape",
     "minibatch",

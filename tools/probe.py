@@ -173,6 +173,126 @@ def build() -> None:
         {"lr": "nonneg", "weight_decay": "nonneg"},
     )
 
+    # -- hpo ------------------------------------------------------------------------------
+    H = ck.hpo
+    space = {"lr": H.LogUniform(1e-3, 1.0), "width": H.Integer(8, 64)}
+    spoil("hpo", "LogUniform", H.LogUniform, {"low": 1e-3, "high": 1.0}, {"low": "pos"})
+    add("hpo", "LogUniform(high <= low)", "high", lambda: H.LogUniform(1.0, 0.1))
+    spoil("hpo", "Uniform", H.Uniform, {"low": 0.0, "high": 1.0}, {"low": "real", "high": "real"})
+    spoil("hpo", "Integer", H.Integer, {"low": 1, "high": 4}, {"low": [None, 1.5, "1"]})
+    spoil(
+        "hpo",
+        "Categorical",
+        H.Categorical,
+        {"choices": ["a", "b"]},
+        {"choices": [None, "ab", ["a"]]},
+    )
+    spoil(
+        "hpo",
+        "random_search",
+        H.random_search,
+        {"objective": lambda c: c["lr"], "space": space, "n_trials": 2},
+        {
+            "objective": "callable",
+            "space": [None, {}, {"lr": (0.1, 1.0)}],
+            "n_trials": "posint",
+            "seed": "seed",
+        },
+    )
+    add(
+        "hpo",
+        "random_search(objective returns NaN)",
+        "objective",
+        lambda: H.random_search(lambda c: NAN, space, 1),
+    )
+    spoil(
+        "hpo",
+        "grid_search",
+        H.grid_search,
+        {"objective": lambda c: c["lr"], "param_grid": {"lr": [0.1, 1.0]}},
+        {"objective": "callable", "param_grid": [None, {}, {"lr": []}, {"lr": "ab"}]},
+    )
+    spoil(
+        "hpo",
+        "GaussianProcess",
+        H.GaussianProcess,
+        {},
+        {
+            "kernel": "name",
+            "length_scale": "pos",
+            "signal_variance": "pos",
+            "noise": "nonneg",
+            "normalize_y": ["yes"],
+        },
+    )
+    gp = H.GaussianProcess()
+    spoil(
+        "hpo",
+        "GaussianProcess.fit",
+        gp.fit,
+        {"X": np.zeros((3, 1)), "y": np.zeros(3)},
+        {"X": [None, np.zeros(3), np.full((3, 1), NAN)], "y": [np.zeros(2), np.full(3, INF)]},
+    )
+    spoil(
+        "hpo",
+        "expected_improvement",
+        H.expected_improvement,
+        {"mu": np.zeros(2), "sigma": np.ones(2), "best": 0.0},
+        {
+            "mu": [None, np.full(2, NAN), np.zeros(3)],
+            "sigma": [np.full(2, -1.0), np.full(2, NAN)],
+            "best": "real",
+            "xi": "nonneg",
+        },
+    )
+    spoil(
+        "hpo",
+        "hyperband_brackets",
+        H.hyperband_brackets,
+        {"max_resource": 81},
+        {"max_resource": "posint", "eta": [None, 1, 2.5, "3"]},
+    )
+    spoil(
+        "hpo",
+        "successive_halving",
+        H.successive_halving,
+        {
+            "objective": lambda c, r: 1.0 / r,
+            "configs": [{"a": 1}, {"a": 2}],
+            "min_resource": 1,
+            "max_resource": 9,
+        },
+        {
+            "objective": "callable",
+            "configs": [None, [], "ab"],
+            "min_resource": "posint",
+            "max_resource": [None, 0, 2.5],
+            "eta": [None, 1, 2.5],
+        },
+    )
+    spoil(
+        "hpo",
+        "bayesian_optimization",
+        H.bayesian_optimization,
+        {"objective": lambda c: c["lr"], "space": space, "n_trials": 3, "n_initial": 2},
+        {
+            "n_trials": "posint",
+            "n_initial": [0, 4, 2.5],
+            "n_candidates": "posint",
+            "xi": "nonneg",
+            "kernel": "name",
+        },
+    )
+    spoil(
+        "hpo",
+        "from_unit",
+        lambda **k: H.from_unit(space, **k),
+        {},
+        {"u": [None, [0.5], [0.5, 1.5], [NAN, 0.5]]},
+    )
+    add("hpo", "to_unit(config without width)", "config", lambda: H.to_unit(space, {"lr": 0.1}))
+    add("hpo", "sample(rng=3)", "rng", lambda: H.sample(space, 3))
+
     # -- normalization --------------------------------------------------------------------
     Nm = ck.normalization
     spoil(

@@ -1,0 +1,548 @@
+"""Hyperparameter optimization (超参数优化, 5.6): grid, random and Bayesian search, and dynamic
+resource allocation (successive halving, Hyperband).
+
+Every search minimizes an ``objective``: a function of a configuration (a ``dict`` of
+hyperparameter values) that returns a number, lower is better (a validation loss, or 1 - accuracy).
+Each evaluation is recorded as a :class:`Trial` with its configuration, value and cost.
+
+* Search spaces: :class:`LogUniform`, :class:`Uniform`, :class:`Integer`, :class:`Categorical`
+  dimensions in a ``dict`` (:func:`sample`, :func:`to_unit`, :func:`from_unit`).
+* :func:`grid_points`, :func:`grid_search` (the order of ``sklearn.model_selection.ParameterGrid``)
+  and :func:`random_search` (Bergstra & Bengio, JMLR 2012).
+* :class:`GaussianProcess` (Rasmussen & Williams, *Gaussian Processes for Machine Learning*, 2006,
+  Algorithm 2.1), :func:`expected_improvement` and :func:`bayesian_optimization`, the SMBO loop
+  (Snoek, Larochelle & Adams, NeurIPS 2012).
+* :func:`successive_halving` (Jamieson & Talwalkar, AISTATS 2016, with the schedule of
+  scikit-learn's ``HalvingRandomSearchCV``) and :func:`hyperband_brackets` (Li et al., JMLR 2017,
+  Algorithm 1).
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+from scipy import stats
+
+from . import validate
+
+__all__ = [
+    "BayesianStep",
+    "Categorical",
+    "GaussianProcess",
+    "Integer",
+    "LogUniform",
+    "Trial",
+    "Uniform",
+    "bayesian_optimization",
+    "best_trial",
+    "expected_improvement",
+    "from_unit",
+    "grid_points",
+    "grid_search",
+    "hyperband_brackets",
+    "random_search",
+    "sample",
+    "successive_halving",
+    "to_unit",
+]
+
+
+# ---- search spaces ---------------------------------------------------------------------------
+
+
+def _bounds(low: Any, high: Any, *, positive: bool = False) -> tuple[float, float]:
+    low = validate.real("low", low, low=0, low_open=True) if positive else validate.real("low", low)
+    high = validate.real("high", high)
+    if not high > low:
+        raise ValueError(f"high must be > low, got low={low}, high={high}")
+    return low, high
+
+
+@dataclass(frozen=True)
+class LogUniform:
+    """A positive real whose logarithm is uniform on [log low, log high] (for learning rates,
+    weight decay: every decade equally likely)."""
+
+    low: float
+    high: float
+
+    def __post_init__(self) -> None:
+        _bounds(self.low, self.high, positive=True)
+
+    def sample(self, rng: np.random.Generator, size: int | None = None) -> Any:
+        return np.exp(rng.uniform(np.log(self.low), np.log(self.high), size))
+
+    def to_unit(self, x: Any) -> Any:
+        return (np.log(x) - np.log(self.low)) / (np.log(self.high) - np.log(self.low))
+
+    def from_unit(self, u: Any) -> Any:
+        return np.exp(np.log(self.low) + np.asarray(u) * (np.log(self.high) - np.log(self.low)))
+
+
+@dataclass(frozen=True)
+class Uniform:
+    """A real uniform on [low, high]."""
+
+    low: float
+    high: float
+
+    def __post_init__(self) -> None:
+        _bounds(self.low, self.high)
+
+    def sample(self, rng: np.random.Generator, size: int | None = None) -> Any:
+        return rng.uniform(self.low, self.high, size)
+
+    def to_unit(self, x: Any) -> Any:
+        return (np.asarray(x, dtype=float) - self.low) / (self.high - self.low)
+
+    def from_unit(self, u: Any) -> Any:
+        return self.low + np.asarray(u) * (self.high - self.low)
+
+
+@dataclass(frozen=True)
+class Integer:
+    """An integer uniform on {low, ..., high} (both included): widths, depths, batch sizes."""
+
+    low: int
+    high: int
+
+    def __post_init__(self) -> None:
+        low = validate.integer("low", self.low)
+        high = validate.integer("high", self.high)
+        if not high > low:
+            raise ValueError(f"high must be > low, got low={low}, high={high}")
+
+    def sample(self, rng: np.random.Generator, size: int | None = None) -> Any:
+        return rng.integers(self.low, self.high + 1, size)
+
+    def to_unit(self, x: Any) -> Any:
+        return (np.asarray(x, dtype=float) - self.low) / (self.high - self.low)
+
+    def from_unit(self, u: Any) -> Any:
+        values = np.rint(self.low + np.asarray(u) * (self.high - self.low)).astype(int)
+        return int(values) if values.ndim == 0 else values
+
+
+@dataclass(frozen=True)
+class Categorical:
+    """One of a few unordered ``choices`` (activation functions, optimizers)."""
+
+    choices: tuple[Any, ...]
+
+    def __post_init__(self) -> None:
+        if isinstance(self.choices, (str, bytes)) or not isinstance(self.choices, Sequence):
+            raise TypeError(f"choices must be a sequence, got {type(self.choices).__name__}")
+        if len(self.choices) < 2:
+            raise ValueError(f"choices must hold at least 2 values, got {list(self.choices)}")
+        object.__setattr__(self, "choices", tuple(self.choices))
+
+    def sample(self, rng: np.random.Generator, size: int | None = None) -> Any:
+        index = rng.integers(len(self.choices), size=size)
+        if size is None:
+            return self.choices[int(index)]
+        return [self.choices[int(i)] for i in index]
+
+    def to_unit(self, x: Any) -> float:
+        return self.choices.index(x) / (len(self.choices) - 1)
+
+    def from_unit(self, u: Any) -> Any:
+        return self.choices[int(np.rint(float(u) * (len(self.choices) - 1)))]
+
+
+Dimension = LogUniform | Uniform | Integer | Categorical
+Space = Mapping[str, Dimension]
+
+
+def _check_space(space: Any) -> list[str]:
+    if not isinstance(space, Mapping) or not space:
+        raise TypeError(
+            "space must be a non-empty dict of dimensions, e.g. {'lr': LogUniform(1e-3, 1)}, "
+            f"got {type(space).__name__ if not isinstance(space, Mapping) else 'an empty dict'}"
+        )
+    for name, dim in space.items():
+        if not isinstance(dim, (LogUniform, Uniform, Integer, Categorical)):
+            raise TypeError(
+                f"space[{name!r}] must be LogUniform, Uniform, Integer or Categorical, got "
+                f"{type(dim).__name__}"
+            )
+    return sorted(space)
+
+
+def _plain(value: Any) -> Any:
+    """NumPy scalars as Python numbers, so that configurations print and compare simply."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def sample(space: Space, rng: np.random.Generator) -> dict[str, Any]:
+    """One configuration drawn independently from every dimension of ``space`` (sorted names)."""
+    names = _check_space(space)
+    rng = validate.generator("rng", rng)
+    return {name: _plain(space[name].sample(rng)) for name in names}
+
+
+def to_unit(space: Space, config: Mapping[str, Any]) -> np.ndarray:
+    """``config`` as a point of the unit cube [0, 1]^d (dimensions in sorted order; log scale for
+    :class:`LogUniform`), where the Gaussian process of :func:`bayesian_optimization` works."""
+    names = _check_space(space)
+    missing = [n for n in names if n not in config]
+    if missing:
+        raise ValueError(f"config lacks the hyperparameters {missing}")
+    return np.array([float(space[n].to_unit(config[n])) for n in names])
+
+
+def from_unit(space: Space, u: Any) -> dict[str, Any]:
+    """The configuration at the point ``u`` of the unit cube (the inverse of :func:`to_unit`)."""
+    names = _check_space(space)
+    u = validate.array("u", u, ndim=1)
+    if len(u) != len(names) or np.any((u < 0) | (u > 1)):
+        raise ValueError(f"u must hold {len(names)} values in [0, 1], got {u.tolist()}")
+    return {name: _plain(space[name].from_unit(x)) for name, x in zip(names, u, strict=True)}
+
+
+# ---- trials, grid and random search ----------------------------------------------------------
+
+
+@dataclass
+class Trial:
+    """One evaluation: its number, configuration, objective value (lower is better), the seconds
+    it took and, for dynamic resource allocation, the resource it was given."""
+
+    number: int
+    config: dict[str, Any]
+    value: float
+    seconds: float
+    resource: float | None = None
+
+
+def _evaluate(
+    objective: Callable[..., Any], config: dict[str, Any], number: int, *args: Any
+) -> Trial:
+    tick = time.perf_counter()
+    value = objective(config, *args)
+    seconds = time.perf_counter() - tick
+    value = validate.real(f"objective({config})", value, finite=False)
+    resource = float(args[0]) if args else None
+    return Trial(number, dict(config), value, seconds, resource)
+
+
+def grid_points(param_grid: Mapping[str, Sequence[Any]]) -> list[dict[str, Any]]:
+    """Every combination of the listed values: m_1 x m_2 x ... x m_K configurations.
+
+    The order is that of ``sklearn.model_selection.ParameterGrid``: names sorted, the last name
+    varying fastest.
+    """
+    if not isinstance(param_grid, Mapping) or not param_grid:
+        raise TypeError("param_grid must be a non-empty dict of lists, e.g. {'lr': [0.01, 0.1]}")
+    names = sorted(param_grid)
+    for name in names:
+        values = param_grid[name]
+        if isinstance(values, (str, bytes)) or not isinstance(values, Sequence) or not values:
+            raise ValueError(f"param_grid[{name!r}] must be a non-empty list, got {values!r}")
+    points: list[dict[str, Any]] = [{}]
+    for name in names:
+        points = [{**p, name: v} for p in points for v in param_grid[name]]
+    return points
+
+
+def grid_search(
+    objective: Callable[[dict[str, Any]], float], param_grid: Mapping[str, Sequence[Any]]
+) -> list[Trial]:
+    """Evaluate ``objective`` at every point of the grid (:func:`grid_points`); all trials."""
+    validate.function("objective", objective)
+    return [_evaluate(objective, c, i) for i, c in enumerate(grid_points(param_grid))]
+
+
+def random_search(
+    objective: Callable[[dict[str, Any]], float], space: Space, n_trials: int, *, seed: int = 0
+) -> list[Trial]:
+    """Evaluate ``objective`` at ``n_trials`` configurations drawn independently from ``space``.
+
+    Where only a few of the hyperparameters matter, n random trials try n different values of
+    each, while a grid of n points tries only n^(1/K) (Bergstra & Bengio 2012).
+    """
+    validate.function("objective", objective)
+    _check_space(space)
+    n_trials = validate.integer("n_trials", n_trials, low=1)
+    rng = np.random.default_rng(validate.seed("seed", seed))
+    return [_evaluate(objective, sample(space, rng), i) for i in range(n_trials)]
+
+
+def best_trial(trials: Sequence[Trial]) -> Trial:
+    """The trial with the lowest value (the first one, on ties)."""
+    if not trials or not all(isinstance(t, Trial) for t in trials):
+        raise ValueError("trials must be a non-empty list of Trial")
+    return min(trials, key=lambda t: t.value)
+
+
+# ---- Bayesian optimization -------------------------------------------------------------------
+
+KERNELS = ("rbf", "matern52")
+
+
+class GaussianProcess:
+    """Gaussian-process regression with fixed hyperparameters (Rasmussen & Williams, Alg. 2.1).
+
+    Prior f ~ GP(0, k) with, for r = ||x - x'|| / length_scale,
+
+        "rbf":       k(x, x') = s^2 exp(-r^2 / 2)
+        "matern52":  k(x, x') = s^2 (1 + sqrt(5) r + 5 r^2 / 3) exp(-sqrt(5) r)
+
+    (s^2 = ``signal_variance``), observations y = f(x) + noise with variance ``noise``. With
+    ``normalize_y`` the targets are standardized before fitting and the predictions scaled back,
+    as in ``sklearn.gaussian_process.GaussianProcessRegressor``, which it equals in mean, standard
+    deviation and log marginal likelihood.
+    """
+
+    def __init__(
+        self,
+        kernel: str = "matern52",
+        length_scale: float = 1.0,
+        signal_variance: float = 1.0,
+        noise: float = 1e-10,
+        normalize_y: bool = False,
+    ) -> None:
+        self.kernel = validate.one_of("kernel", kernel, KERNELS)
+        self.length_scale = validate.real("length_scale", length_scale, low=0, low_open=True)
+        self.signal_variance = validate.real(
+            "signal_variance", signal_variance, low=0, low_open=True
+        )
+        self.noise = validate.real("noise", noise, low=0)
+        self.normalize_y = validate.flag("normalize_y", normalize_y)
+
+    def k(self, A: np.ndarray, B: np.ndarray) -> np.ndarray:
+        """The kernel matrix k(A_i, B_j)."""
+        sq = np.sum(A**2, 1)[:, None] + np.sum(B**2, 1)[None, :] - 2 * A @ B.T
+        r = np.sqrt(np.maximum(sq, 0.0)) / self.length_scale
+        if self.kernel == "rbf":
+            return self.signal_variance * np.exp(-0.5 * r**2)
+        return (
+            self.signal_variance * (1 + math.sqrt(5) * r + 5 * r**2 / 3) * np.exp(-math.sqrt(5) * r)
+        )
+
+    def fit(self, X: Any, y: Any) -> GaussianProcess:
+        """Condition on the observations (X, y): X (n, d), y (n,)."""
+        X = validate.array("X", X, ndim=2)
+        y = validate.array("y", y, ndim=1)
+        if len(X) != len(y) or len(y) == 0:
+            raise ValueError(
+                f"X and y must hold the same number (>= 1) of points, got {len(X)} and {len(y)}"
+            )
+        self.y_mean_, self.y_std_ = 0.0, 1.0
+        if self.normalize_y:
+            self.y_mean_ = float(np.mean(y))
+            std = float(np.std(y))
+            self.y_std_ = std if std > 0 else 1.0
+        self.X_train_ = X.copy()
+        self.y_train_ = (y - self.y_mean_) / self.y_std_
+        K = self.k(X, X) + self.noise * np.eye(len(X))
+        self.L_ = np.linalg.cholesky(K)  # line 2: L = cholesky(K + sigma_n^2 I)
+        self.alpha_ = np.linalg.solve(  # line 3: alpha = L^T \ (L \ y)
+            self.L_.T, np.linalg.solve(self.L_, self.y_train_)
+        )
+        return self
+
+    def predict(self, X: Any, return_std: bool = False) -> Any:
+        """The posterior mean at X (m, d), and its standard deviation with ``return_std``."""
+        if not hasattr(self, "L_"):
+            raise RuntimeError("call fit(X, y) before predict")
+        X = validate.array("X", X, ndim=2)
+        if X.shape[1] != self.X_train_.shape[1]:
+            raise ValueError(f"X must have {self.X_train_.shape[1]} columns, got {X.shape[1]}")
+        K_star = self.k(self.X_train_, X)
+        mean = K_star.T @ self.alpha_  # line 4: f_* = k_*^T alpha
+        mean = mean * self.y_std_ + self.y_mean_
+        if not return_std:
+            return mean
+        v = np.linalg.solve(self.L_, K_star)  # line 5: v = L \ k_*
+        var = self.signal_variance - np.sum(v**2, axis=0)  # line 6: V[f_*] = k(x_*, x_*) - v^T v
+        return mean, np.sqrt(np.maximum(var, 0.0)) * self.y_std_
+
+    def log_marginal_likelihood(self) -> float:
+        """log p(y | X) = -y^T alpha / 2 - sum_i log L_ii - n/2 log 2 pi (line 8), for the
+        (standardized, with ``normalize_y``) training targets."""
+        if not hasattr(self, "L_"):
+            raise RuntimeError("call fit(X, y) before log_marginal_likelihood")
+        n = len(self.y_train_)
+        return float(
+            -0.5 * self.y_train_ @ self.alpha_
+            - np.sum(np.log(np.diag(self.L_)))
+            - 0.5 * n * math.log(2 * math.pi)
+        )
+
+
+def expected_improvement(mu: Any, sigma: Any, best: float, xi: float = 0.0) -> np.ndarray:
+    """Expected improvement over ``best`` for **minimization** (Mockus 1978; Jones et al. 1998).
+
+    With I = best - mu - xi and z = I / sigma:  EI = I Phi(z) + sigma phi(z), the expectation of
+    max(best - xi - f, 0) for f ~ N(mu, sigma^2); as sigma -> 0 it tends to max(I, 0). ``xi`` >= 0
+    asks for improvements of at least xi (more exploration).
+    """
+    mu = np.asarray(validate.array("mu", mu), dtype=float)
+    sigma = np.asarray(validate.array("sigma", sigma), dtype=float)
+    if mu.shape != sigma.shape:
+        raise ValueError(f"mu and sigma must have the same shape, got {mu.shape} and {sigma.shape}")
+    if np.any(sigma < 0):
+        raise ValueError("sigma must be >= 0")
+    best = validate.real("best", best)
+    xi = validate.real("xi", xi, low=0)
+    improvement = best - mu - xi
+    safe = np.where(sigma > 0, sigma, 1.0)
+    z = improvement / safe
+    ei = improvement * stats.norm.cdf(z) + safe * stats.norm.pdf(z)
+    return np.where(sigma > 0, ei, np.maximum(improvement, 0.0))
+
+
+@dataclass
+class BayesianStep:
+    """One round of the SMBO loop: the GP fitted to the observations so far (in the unit cube),
+    the candidate points, their expected improvement, and the point chosen next."""
+
+    gp: GaussianProcess
+    X: np.ndarray
+    y: np.ndarray
+    candidates: np.ndarray
+    ei: np.ndarray
+    chosen: np.ndarray
+
+
+@dataclass
+class BayesianResult:
+    trials: list[Trial]
+    steps: list[BayesianStep] = field(default_factory=list)
+
+
+def bayesian_optimization(
+    objective: Callable[[dict[str, Any]], float],
+    space: Space,
+    n_trials: int,
+    *,
+    n_initial: int = 5,
+    seed: int = 0,
+    xi: float = 0.01,
+    n_candidates: int = 2000,
+    kernel: str = "matern52",
+    length_scale: float = 0.25,
+    noise: float = 1e-6,
+    normalize_y: bool = True,
+) -> BayesianResult:
+    """Sequential model-based optimization (SMBO) with a Gaussian process and expected improvement.
+
+    1. Evaluate ``n_initial`` random configurations (the history H = {(x_n, y_n)}).
+    2. Fit the GP to H in the unit cube (:func:`to_unit`), with standardized targets.
+    3. Pick, among ``n_candidates`` random points of the cube, the one of largest EI.
+    4. Evaluate it, add it to H, and repeat from 2 until ``n_trials`` evaluations.
+
+    Every round is recorded (:class:`BayesianStep`) for the figures.
+    """
+    validate.function("objective", objective)
+    names = _check_space(space)
+    n_trials = validate.integer("n_trials", n_trials, low=1)
+    n_initial = validate.integer("n_initial", n_initial, low=1, high=n_trials)
+    n_candidates = validate.integer("n_candidates", n_candidates, low=1)
+    rng = np.random.default_rng(validate.seed("seed", seed))
+    prototype = GaussianProcess(kernel, length_scale, 1.0, noise, normalize_y)
+    result = BayesianResult(trials=[])
+    for i in range(n_initial):
+        result.trials.append(_evaluate(objective, sample(space, rng), i))
+    while len(result.trials) < n_trials:
+        X = np.array([to_unit(space, t.config) for t in result.trials])
+        y = np.array([t.value for t in result.trials])
+        gp = copy.copy(prototype).fit(X, y)
+        candidates = rng.uniform(0, 1, (n_candidates, len(names)))
+        mu, sigma = gp.predict(candidates, return_std=True)
+        ei = expected_improvement(mu, sigma, float(y.min()), xi)
+        chosen = candidates[int(np.argmax(ei))]
+        result.steps.append(BayesianStep(gp, X, y, candidates, ei, chosen))
+        config = from_unit(space, chosen)
+        result.trials.append(_evaluate(objective, config, len(result.trials)))
+    return result
+
+
+# ---- dynamic resource allocation -------------------------------------------------------------
+
+
+def _floor_log(x: int, base: int) -> int:
+    """The largest integer p with base^p <= x (exactly, without floating-point logarithms)."""
+    p = 0
+    while base ** (p + 1) <= x:
+        p += 1
+    return p
+
+
+def hyperband_brackets(max_resource: int, eta: int = 3) -> list[list[tuple[int, float]]]:
+    """The brackets of Hyperband (Li et al. 2017, Algorithm 1): for s = s_max, ..., 0 the
+    successive-halving rounds [(n_0, r_0), ..., (n_s, r_s)].
+
+    s_max = floor(log_eta R), B = (s_max + 1) R, n = ceil(B / R * eta^s / (s + 1)), r = R eta^-s,
+    and in round i: n_i = floor(n eta^-i) configurations get r_i = r eta^i resource each.
+    """
+    R = validate.integer("max_resource", max_resource, low=1)
+    eta = validate.integer("eta", eta, low=2)
+    s_max = _floor_log(R, eta)
+    budget = (s_max + 1) * R
+    brackets = []
+    for s in range(s_max, -1, -1):
+        n = math.ceil(Fraction(budget, R) * Fraction(eta**s, s + 1))
+        rounds = []
+        for i in range(s + 1):
+            r = Fraction(R) * Fraction(eta) ** (i - s)
+            rounds.append((n // eta**i, int(r) if r.denominator == 1 else float(r)))
+        brackets.append(rounds)
+    return brackets
+
+
+@dataclass
+class HalvingRound:
+    """One round of successive halving: the resource each candidate got, and their trials."""
+
+    resource: int
+    trials: list[Trial]
+
+
+def successive_halving(
+    objective: Callable[[dict[str, Any], int], float],
+    configs: Sequence[Mapping[str, Any]],
+    *,
+    min_resource: int,
+    max_resource: int,
+    eta: int = 3,
+) -> list[HalvingRound]:
+    """Successive halving (Jamieson & Talwalkar 2016): evaluate every configuration with a small
+    resource, keep the best 1/eta, multiply the resource by eta, and repeat.
+
+    The schedule is that of scikit-learn's ``HalvingRandomSearchCV`` (``aggressive_elimination=
+    False``): with n candidates, ``1 + floor(log_eta n)`` rounds are needed to get below eta
+    candidates and ``1 + floor(log_eta(max_resource // min_resource))`` fit in the resource, the
+    smaller of the two is run; round i gives min(eta^i min_resource, max_resource) to each of the
+    remaining candidates and keeps ceil(n_i / eta) of them. ``objective(config, resource)``
+    returns a value to minimize.
+    """
+    validate.function("objective", objective)
+    if isinstance(configs, (str, bytes)) or not isinstance(configs, Sequence) or not configs:
+        raise ValueError("configs must be a non-empty list of configurations (dicts)")
+    min_resource = validate.integer("min_resource", min_resource, low=1)
+    max_resource = validate.integer("max_resource", max_resource, low=min_resource)
+    eta = validate.integer("eta", eta, low=2)
+    required = 1 + _floor_log(len(configs), eta)
+    possible = 1 + _floor_log(max_resource // min_resource, eta)
+    remaining = [dict(c) for c in configs]
+    rounds: list[HalvingRound] = []
+    number = 0
+    for i in range(min(required, possible)):
+        resource = min(eta**i * min_resource, max_resource)
+        trials = []
+        for config in remaining:
+            trials.append(_evaluate(objective, config, number, resource))
+            number += 1
+        rounds.append(HalvingRound(resource, trials))
+        keep = math.ceil(len(remaining) / eta)
+        ranked = sorted(trials, key=lambda t: t.value)  # stable: ties keep their order
+        remaining = [t.config for t in ranked[:keep]]
+    return rounds
