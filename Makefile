@@ -70,30 +70,32 @@ lock:
 		--find-links $(TORCH_WHEELS) --constraint build/lock-constraints.txt \
 		--no-emit-find-links --custom-compile-command "make lock" --output-file $(LOCK)
 
-# Debian's chromium for Playwright (`playwright install` cannot download a browser here), and a
-# small CJK font so that the screenshots show the Chinese headings.
+# Debian's chromium for Playwright (`playwright install` cannot download a browser here), a
+# small CJK font so that the screenshots show the Chinese headings, and PostgreSQL, whose server
+# the tests of shared Optuna studies start on 127.0.0.1 (as an unprivileged user) and stop.
 browser:
 	@if [ "$(BROWSER)" = skip ]; then \
 		echo "BROWSER=skip: not checking for Chromium"; \
 	elif [ -n "$$COURSEKIT_CHROMIUM" ]; then \
 		echo "using COURSEKIT_CHROMIUM=$$COURSEKIT_CHROMIUM"; \
-	elif command -v dpkg >/dev/null 2>&1 && dpkg -s chromium fonts-wqy-microhei >/dev/null 2>&1; then \
-		echo "$$(chromium --version) is installed"; \
+	elif command -v dpkg >/dev/null 2>&1 && dpkg -s chromium fonts-wqy-microhei postgresql >/dev/null 2>&1; then \
+		echo "$$(chromium --version) and PostgreSQL are installed"; \
 	elif ! command -v apt-get >/dev/null 2>&1; then \
 		echo "make: the browser tests need Chromium, and there is no apt-get here to install it." >&2; \
 		echo "  Install Chromium or Chrome and run: make test COURSEKIT_CHROMIUM=/path/to/chromium" >&2; \
 		echo "  or leave the browser tests out: make test BROWSER=skip PYTEST_ARGS='-m \"not browser\"'" >&2; \
 		exit 1; \
 	elif [ -n "$(SUDO)" ] && ! command -v sudo >/dev/null 2>&1; then \
-		echo "make: the browser tests need Debian's chromium and fonts-wqy-microhei, and installing" >&2; \
-		echo "  them needs root: run 'apt-get install chromium fonts-wqy-microhei' as root, or" >&2; \
+		echo "make: the browser tests need Debian's chromium and fonts-wqy-microhei (and the study" >&2; \
+		echo "  tests postgresql), and installing them needs root: run" >&2; \
+		echo "  'apt-get install chromium fonts-wqy-microhei postgresql' as root, or" >&2; \
 		echo "  leave the browser tests out: make test BROWSER=skip PYTEST_ARGS='-m \"not browser\"'" >&2; \
 		exit 1; \
 	else \
-		echo "installing Debian's chromium and fonts-wqy-microhei for the browser tests"; \
+		echo "installing Debian's chromium, fonts-wqy-microhei and postgresql for the tests"; \
 		$(SUDO) apt-get update -qq && \
 		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-			chromium fonts-wqy-microhei >/dev/null && echo "installed $$(chromium --version)"; \
+			chromium fonts-wqy-microhei postgresql >/dev/null && echo "installed $$(chromium --version)"; \
 	fi
 
 clean:
