@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from test_check_hpo import expected_improvement, gp_posterior, hyperband_brackets
 from test_check_initialization import he_normal, xavier_uniform_bound, zca_whitening
 from test_check_landscape import classify_critical_point, probability_all_positive
 from test_check_normalization import batch_norm_backward, batch_norm_forward, layer_norm_forward
@@ -42,6 +43,9 @@ CHECKS = {
     "batch_norm_backward": (ck.check.check_batch_norm_backward, batch_norm_backward),
     "layer_norm_forward": (ck.check.check_layer_norm_forward, layer_norm_forward),
     "bias_before_batch_norm": (ck.check.check_bias_before_batch_norm, lambda: "b"),
+    "expected_improvement": (ck.check.check_expected_improvement, expected_improvement),
+    "gp_posterior": (ck.check.check_gp_posterior, gp_posterior),
+    "hyperband_brackets": (ck.check.check_hyperband_brackets, hyperband_brackets),
 }
 
 

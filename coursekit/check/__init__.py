@@ -6,11 +6,13 @@
 * :mod:`.optim` - momentum, RMSprop, Adam and clipping (5.3)
 * :mod:`.initialization` - the Xavier bound, He initialisation and ZCA whitening (5.4)
 * :mod:`.normalization` - batch norm forward and backward, layer norm forward, a prediction (5.5)
+* :mod:`.hpo` - expected improvement, a Gaussian-process posterior, Hyperband's brackets (5.6)
 
 Notebooks and nbgrader cells call ``ck.check.check_<exercise>(student_function)``.
 """
 
 from .core import CheckFailed, rel_error
+from .hpo import check_expected_improvement, check_gp_posterior, check_hyperband_brackets
 from .initialization import check_he_normal, check_xavier_uniform_bound, check_zca_whitening
 from .landscape import check_classify_critical_point, check_probability_all_positive
 from .minibatch import check_minibatch_indices, check_sgd_epoch
@@ -30,7 +32,10 @@ __all__ = [
     "check_bias_before_batch_norm",
     "check_classify_critical_point",
     "check_clip_by_norm",
+    "check_expected_improvement",
+    "check_gp_posterior",
     "check_he_normal",
+    "check_hyperband_brackets",
     "check_layer_norm_forward",
     "check_minibatch_indices",
     "check_momentum_step",

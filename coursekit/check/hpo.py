@@ -1,0 +1,167 @@
+"""Checks for the exercises of 5.6: expected improvement, a Gaussian-process posterior, and the
+brackets of Hyperband.
+
+The references are scikit-learn's ``GaussianProcessRegressor`` (for the posterior) and
+:mod:`coursekit.hpo` (itself tested against scipy quadrature and Li et al.'s table).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+from scipy import stats
+from sklearn.gaussian_process import GaussianProcessRegressor
+from sklearn.gaussian_process.kernels import RBF, ConstantKernel
+
+from .. import hpo
+from .core import CheckFailed, as_tuple, call, cases, compare, exercise_check, unchanged
+
+
+@exercise_check("expected_improvement")
+def check_expected_improvement(
+    expected_improvement: Callable[..., Any], *, seed: int | None = 0, tolerance: float = 1e-9
+) -> None:
+    """Check ``expected_improvement(mu, sigma, best, xi) -> ei`` (arrays mu, sigma of one shape;
+    minimization) against :func:`coursekit.hpo.expected_improvement`, including points where
+    sigma is 0."""
+
+    def draw(rng: np.random.Generator) -> tuple[int, float]:
+        return int(rng.integers(1, 30)), float(rng.choice([0.0, 0.01, 0.1]))
+
+    fixed = [(5, 0.0), (8, 0.01), (3, 0.1)]
+    for (n, xi), case_seed in cases(seed, fixed, draw):
+        rng = np.random.default_rng(case_seed)
+        mu = rng.normal(0, 1, n)
+        sigma = rng.uniform(0.05, 1.0, n)
+        sigma[rng.uniform(size=n) < 0.25] = 0.0  # some points already known exactly,
+        sigma[rng.integers(n)] = 0.0  # at least one
+        best = float(rng.normal(0, 0.5))
+        expected = hpo.expected_improvement(mu, sigma, best, xi)
+        where = f"expected_improvement with {n} points, best={best:.3g}, xi={xi:g}"
+        inputs = [mu, sigma]
+        given = [a.copy() for a in inputs]
+        where += " (some sigma = 0)"
+        raw = call(expected_improvement, *given, best, xi, where=where)
+        unchanged(where, inputs, given)
+        got = as_tuple(raw, 1, "ei", where)
+        safe = np.where(sigma > 0, sigma, 1.0)
+        gain = mu - best - xi  # the improvement of a maximization
+        suspects = {
+            "the formula for maximization; here lower is better, so the improvement is "
+            "best - mu - xi": (
+                np.where(
+                    sigma > 0,
+                    gain * stats.norm.cdf(gain / safe) + safe * stats.norm.pdf(gain / safe),
+                    np.maximum(gain, 0),
+                ),
+            ),
+            "only the first term I * Phi(z); add sigma * phi(z)": (
+                np.where(
+                    sigma > 0,
+                    (best - mu - xi) * stats.norm.cdf((best - mu - xi) / safe),
+                    np.maximum(best - mu - xi, 0),
+                ),
+            ),
+        }
+        compare(where, got, (expected,), ["ei"], suspects, tolerance)
+
+
+@exercise_check("gp_posterior")
+def check_gp_posterior(
+    gp_posterior: Callable[..., Any], *, seed: int | None = 0, tolerance: float = 1e-7
+) -> None:
+    """Check ``gp_posterior(X, y, X_star, length_scale, noise) -> (mean, std)``, the posterior of
+    a zero-mean GP with the kernel exp(-||x - x'||^2 / (2 length_scale^2)) and observation noise
+    variance ``noise``, against ``sklearn.gaussian_process.GaussianProcessRegressor`` with fixed
+    hyperparameters."""
+
+    def draw(rng: np.random.Generator) -> tuple[int, int, int, float, float]:
+        return (
+            int(rng.integers(1, 15)),
+            int(rng.integers(1, 4)),
+            int(rng.integers(1, 20)),
+            float(rng.uniform(0.1, 2.0)),
+            float(rng.choice([1e-6, 1e-2, 0.1])),
+        )
+
+    fixed = [(4, 1, 6, 0.5, 1e-6), (7, 2, 5, 1.0, 1e-2), (1, 1, 3, 0.3, 0.1)]
+    for (n, d, m, length_scale, noise), case_seed in cases(seed, fixed, draw):
+        rng = np.random.default_rng(case_seed)
+        X = rng.uniform(0, 3, (n, d))
+        y = np.sin(X.sum(axis=1)) + rng.normal(0, 0.1, n)
+        X_star = rng.uniform(-0.5, 3.5, (m, d))
+        kernel = ConstantKernel(1.0, "fixed") * RBF(length_scale, "fixed")
+        reference = GaussianProcessRegressor(kernel, alpha=noise, optimizer=None).fit(X, y)
+        mean, std = reference.predict(X_star, return_std=True)
+        where = (
+            f"gp_posterior with {n} observations in {d}-D, {m} query points, "
+            f"length_scale={length_scale:.3g}, noise={noise:g}"
+        )
+        inputs = [X, y, X_star]
+        given = [a.copy() for a in inputs]
+        raw = call(gp_posterior, *given, length_scale, noise, where=where)
+        unchanged(where, inputs, given)
+        got = as_tuple(raw, 2, "mean, std", where)
+        suspects = {
+            "the variance instead of the standard deviation; return its square root": (
+                mean,
+                std**2,
+            ),
+            "the prior standard deviation (1): subtract v^T v from k(x*, x*)": (
+                mean,
+                np.ones_like(std),
+            ),
+        }
+        compare(where, got, (mean, std), ["mean", "std"], suspects, tolerance)
+
+
+@exercise_check("hyperband_brackets")
+def check_hyperband_brackets(
+    hyperband_brackets: Callable[[int, int], Any], *, seed: int | None = 0
+) -> None:
+    """Check ``hyperband_brackets(max_resource, eta) -> [[(n_0, r_0), ...], ...]`` (brackets
+    s = s_max, ..., 0) against :func:`coursekit.hpo.hyperband_brackets` (Li et al. 2017)."""
+
+    def draw(rng: np.random.Generator) -> tuple[int, int]:
+        eta = int(rng.choice([2, 3, 4]))
+        return int(eta ** rng.integers(1, 5) * rng.choice([1, 1, 2])), eta
+
+    fixed = [(81, 3), (27, 3), (16, 2), (100, 4)]
+    for (max_resource, eta), _ in cases(seed, fixed, draw):
+        expected = hpo.hyperband_brackets(max_resource, eta)
+        where = f"hyperband_brackets(max_resource={max_resource}, eta={eta})"
+        got = call(hyperband_brackets, max_resource, eta, where=where)
+        try:
+            rounds = [[(int(n), float(r)) for n, r in bracket] for bracket in got]
+            exact = all(float(n) == int(n) for bracket in got for n, _ in bracket) and len(
+                rounds
+            ) == len(got)
+        except (TypeError, ValueError, OverflowError):
+            raise CheckFailed(
+                f"{where}: return a list of brackets, each a list of (n_i, r_i) pairs"
+            ) from None
+        if not exact:
+            raise CheckFailed(f"{where}: n_i must be whole numbers of configurations")
+        want = [[(n, float(r)) for n, r in bracket] for bracket in expected]
+        if len(rounds) != len(want):
+            raise CheckFailed(
+                f"{where}: expected {len(want)} brackets (s = s_max, ..., 0 with s_max = "
+                f"floor(log_eta R) = {len(want) - 1}), got {len(rounds)}"
+            )
+        for s, (mine, theirs) in enumerate(zip(rounds, want, strict=True)):
+            if len(mine) != len(theirs) or any(
+                a[0] != b[0] or not np.isclose(a[1], b[1], rtol=1e-12, atol=0)
+                for a, b in zip(mine, theirs, strict=False)
+            ):
+                hint = ""
+                if mine and theirs and mine[0][0] != theirs[0][0]:
+                    hint = (
+                        " The first n is ceil(B / R * eta^s / (s + 1)) with B = (s_max + 1) R:"
+                        " round up."
+                    )
+                raise CheckFailed(
+                    f"{where}: bracket {s} (s = {len(want) - 1 - s}) should be {theirs}, got "
+                    f"{mine}.{hint}"
+                )
