@@ -12,6 +12,8 @@ Each evaluation is recorded as a :class:`Trial` with its configuration, value an
 * :class:`GaussianProcess` (Rasmussen & Williams, *Gaussian Processes for Machine Learning*, 2006,
   Algorithm 2.1), :func:`expected_improvement` and :func:`bayesian_optimization`, the SMBO loop
   (Snoek, Larochelle & Adams, NeurIPS 2012).
+* :func:`mlp_objective`: the course MLP on the digits, really trained (with the epochs as the
+  resource of dynamic resource allocation).
 * :func:`successive_halving` (Jamieson & Talwalkar, AISTATS 2016, with the schedule of
   scikit-learn's ``HalvingRandomSearchCV``) and :func:`hyperband_brackets` (Li et al., JMLR 2017,
   Algorithm 1).
@@ -33,6 +35,7 @@ from scipy import stats
 from . import validate
 
 __all__ = [
+    "MLP_DEFAULTS",
     "BayesianStep",
     "Categorical",
     "GaussianProcess",
@@ -47,6 +50,7 @@ __all__ = [
     "grid_points",
     "grid_search",
     "hyperband_brackets",
+    "mlp_objective",
     "random_search",
     "sample",
     "successive_halving",
@@ -546,3 +550,73 @@ def successive_halving(
         ranked = sorted(trials, key=lambda t: t.value)  # stable: ties keep their order
         remaining = [t.config for t in ranked[:keep]]
     return rounds
+
+
+# ---- objectives: the course MLP on the digits --------------------------------------------------
+
+#: The hyperparameters :func:`mlp_objective` understands, and their values when not searched.
+MLP_DEFAULTS: dict[str, Any] = {
+    "lr": 0.1,
+    "weight_decay": 0.0,
+    "width": 64,
+    "depth": 1,
+    "activation": "relu",
+    "batch_size": 32,
+}
+
+
+def mlp_objective(data: Any, *, epochs: int = 3, seed: int = 0) -> Callable[..., float]:
+    """An objective that really trains: ``objective(config, resource=None)`` builds the course MLP
+    (``depth`` hidden layers of ``width`` units, ``activation``), trains it with SGD (``lr``,
+    ``weight_decay``, ``batch_size``) for ``resource`` epochs (default ``epochs``) and returns
+    1 - validation accuracy (1.0 if the run diverged). Hyperparameters missing from ``config``
+    take :data:`MLP_DEFAULTS`. The same configuration and seed always give the same value; the
+    resource (epochs) is what successive halving and Hyperband hand out.
+    """
+    from . import train  # torch is imported only by objectives that train
+
+    for attribute in ("X_train", "y_train", "X_val", "y_val"):
+        if not hasattr(data, attribute):
+            raise TypeError(
+                f"data must be a Dataset such as data.load_digits_split(), without {attribute}"
+            )
+    epochs = validate.integer("epochs", epochs, low=1)
+    seed = validate.seed("seed", seed)
+
+    def objective(config: Mapping[str, Any], resource: float | None = None) -> float:
+        import torch
+
+        if not isinstance(config, Mapping):
+            raise TypeError(
+                f"config must be a dict of hyperparameters, got {type(config).__name__}"
+            )
+        unknown = sorted(set(config) - set(MLP_DEFAULTS))
+        if unknown:
+            raise ValueError(
+                f"config: unknown hyperparameters {unknown}; known: {sorted(MLP_DEFAULTS)}"
+            )
+        c = {**MLP_DEFAULTS, **config}
+        lr = validate.real("config['lr']", c["lr"], low=0, low_open=True)
+        weight_decay = validate.real("config['weight_decay']", c["weight_decay"], low=0)
+        width = validate.integer("config['width']", c["width"], low=1)
+        depth = validate.integer("config['depth']", c["depth"], low=0)
+        batch_size = validate.integer("config['batch_size']", c["batch_size"], low=1)
+        activation = validate.one_of(
+            "config['activation']", c["activation"], ["identity", "relu", "sigmoid", "tanh"]
+        )
+        n_epochs = epochs if resource is None else validate.integer("resource", resource, low=1)
+        _, history = train.train_mlp(
+            data.X_train,
+            data.y_train,
+            lambda params: torch.optim.SGD(params, lr=lr, weight_decay=weight_decay),
+            hidden=[width] * depth,
+            activation=activation,
+            seed=seed,
+            batch_size=batch_size,
+            epochs=n_epochs,
+            val=(data.X_val, data.y_val),
+            on_divergence="stop",
+        )
+        return 1.0 if history.diverged else 1.0 - history.val_acc[-1]
+
+    return objective

@@ -215,3 +215,26 @@ def test_search_spaces_refuse_bad_bounds() -> None:
         hpo.random_search(lambda c: 0.0, SPACE, 0)
     with pytest.raises(ValueError, match=r"objective\(.*\) must be a"):
         hpo.random_search(lambda c: float("nan"), SPACE, 1)
+
+
+def test_the_mlp_objective_really_trains_and_is_deterministic() -> None:
+    import coursekit as ck
+
+    data = ck.data.load_digits_split(seed=0)
+    objective = hpo.mlp_objective(data, epochs=3, seed=0)
+    default = objective({})
+    assert 0 < default < 0.5  # trained: far better than the 0.9 of guessing
+    assert objective({}) == default  # the same configuration, the same value
+    assert objective({"lr": 1e-4}) > 0.6  # too small a rate has learned nothing in 3 epochs
+    assert objective({"lr": 50.0}) == 1.0  # a diverging run counts as the worst value
+    assert objective({}, 8) < objective({}, 1)  # the resource is the number of epochs
+    with pytest.raises(ValueError, match="unknown hyperparameters"):
+        objective({"learning_rate": 0.1})
+    with pytest.raises(ValueError, match=r"config\[.lr.\] must be > 0"):
+        objective({"lr": -1.0})
+    with pytest.raises(TypeError, match="data must be a Dataset"):
+        hpo.mlp_objective(object())
+    trials = hpo.random_search(
+        objective, {"lr": hpo.LogUniform(1e-3, 1.0), "width": hpo.Integer(16, 128)}, 4, seed=0
+    )
+    assert all(0 <= t.value <= 1 and t.seconds > 0 for t in trials)

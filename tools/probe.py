@@ -290,6 +290,34 @@ def build() -> None:
         {},
         {"u": [None, [0.5], [0.5, 1.5], [NAN, 0.5]]},
     )
+    digits_split = ck.data.load_digits_split()
+    spoil(
+        "hpo",
+        "mlp_objective",
+        H.mlp_objective,
+        {"data": digits_split},
+        {"data": [None, X], "epochs": "posint", "seed": "seed"},
+    )
+    mlp_objective = H.mlp_objective(digits_split, epochs=1)
+    spoil(
+        "hpo",
+        "mlp_objective(...)",
+        mlp_objective,
+        {"config": {}},
+        {
+            "config": [
+                None,
+                {"lr": -1.0},
+                {"lr": NAN},
+                {"width": 0},
+                {"depth": 1.5},
+                {"activation": "swish"},
+                {"batch_size": 0},
+                {"momentum": 0.9},
+            ],
+            "resource": [0, 2.5, "3"],
+        },
+    )
     add("hpo", "to_unit(config without width)", "config", lambda: H.to_unit(space, {"lr": 0.1}))
     add("hpo", "sample(rng=3)", "rng", lambda: H.sample(space, 3))
 
