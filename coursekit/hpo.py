@@ -49,12 +49,15 @@ __all__ = [
     "from_unit",
     "grid_points",
     "grid_search",
+    "grid_versus_random",
     "hyperband_brackets",
+    "importance_toy",
     "mlp_objective",
     "random_search",
     "sample",
     "successive_halving",
     "to_unit",
+    "toy_objective_1d",
 ]
 
 
@@ -620,3 +623,57 @@ def mlp_objective(data: Any, *, epochs: int = 3, seed: int = 0) -> Callable[...,
         return 1.0 if history.diverged else 1.0 - history.val_acc[-1]
 
     return objective
+
+
+# ---- toy problems for the lecture's pictures ---------------------------------------------------
+
+
+def importance_toy(importance: float) -> Callable[[Any, Any], Any]:
+    """f(x, y) = g(x) + h(y) / importance on [0, 1]^2, to minimize: x matters ``importance``
+    times as much as y (the picture of Bergstra & Bengio 2012, figure 1).
+
+    g(x) = 1 - exp(-(x - 0.73)^2 / (2 * 0.06^2)) has a narrow valley that a coarse grid can
+    miss; h(y) = 1 - exp(-(y - 0.35)^2 / (2 * 0.3^2)) barely matters when importance is large.
+    """
+    importance = validate.real("importance", importance, low=1)
+
+    def f(x: Any, y: Any) -> Any:
+        g = 1 - np.exp(-((np.asarray(x) - 0.73) ** 2) / (2 * 0.06**2))
+        h = 1 - np.exp(-((np.asarray(y) - 0.35) ** 2) / (2 * 0.3**2))
+        return g + h / importance
+
+    return f
+
+
+def grid_versus_random(
+    f: Callable[[Any, Any], Any], n_trials: int, *, seed: int = 0
+) -> dict[str, Any]:
+    """The same budget two ways on [0, 1]^2: a grid of m x m points (m = floor(sqrt(n_trials)),
+    at the centres of m cells) and ``n_trials`` uniform random points.
+
+    Returns the points, the best value each found, and how many distinct values of the first
+    coordinate each tried (m for the grid, n for random search: Bergstra & Bengio's argument).
+    """
+    validate.function("f", f)
+    n_trials = validate.integer("n_trials", n_trials, low=1)
+    rng = np.random.default_rng(validate.seed("seed", seed))
+    m = math.isqrt(n_trials)
+    ticks = (np.arange(m) + 0.5) / m
+    grid = np.array([(x, y) for x in ticks for y in ticks])
+    random = rng.uniform(0, 1, (n_trials, 2))
+    grid_values, random_values = f(grid[:, 0], grid[:, 1]), f(random[:, 0], random[:, 1])
+    return {
+        "grid": grid,
+        "random": random,
+        "grid_best": float(np.min(grid_values)),
+        "random_best": float(np.min(random_values)),
+        "grid_distinct_x": m,
+        "random_distinct_x": len(np.unique(random[:, 0])),
+    }
+
+
+def toy_objective_1d(x: Any) -> Any:
+    """A smooth function on [0, 1] with several valleys, the deepest near x = 0.38 (for the
+    Bayesian optimization pictures): sin(12 x) / 2 + (x - 0.5)^2 + 0.3 sin(31 x) / 4."""
+    x = np.asarray(x, dtype=float)
+    return np.sin(12 * x) / 2 + (x - 0.5) ** 2 + 0.3 * np.sin(31 * x) / 4

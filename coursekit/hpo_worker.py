@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import random
 import time
 from collections.abc import Callable, Sequence
 
@@ -44,7 +45,18 @@ def storage_from(url: str) -> optuna.storages.BaseStorage:
             "storage: SQLite is not made for parallel writers; use journal:PATH on one machine "
             "or PostgreSQL across machines"
         )
-    return optuna.storages.RDBStorage(url)
+    # Workers that start together on an empty database race to create its tables; the losers
+    # get an integrity error from the database and simply try again, finding the tables made.
+    import sqlalchemy.exc
+
+    for attempt in range(5):
+        try:
+            return optuna.storages.RDBStorage(url)
+        except (sqlalchemy.exc.IntegrityError, sqlalchemy.exc.ProgrammingError):
+            if attempt == 4:
+                raise
+            time.sleep(0.2 * (attempt + 1) + random.random() * 0.2)
+    raise AssertionError("unreachable")
 
 
 def quadratic(trial: optuna.Trial) -> float:

@@ -318,6 +318,20 @@ def build() -> None:
             "resource": [0, 2.5, "3"],
         },
     )
+    spoil(
+        "hpo",
+        "importance_toy",
+        H.importance_toy,
+        {"importance": 10.0},
+        {"importance": [None, NAN, 0.5, "2"]},
+    )
+    spoil(
+        "hpo",
+        "grid_versus_random",
+        H.grid_versus_random,
+        {"f": H.importance_toy(10.0), "n_trials": 9},
+        {"f": "callable", "n_trials": "posint", "seed": "seed"},
+    )
     add("hpo", "to_unit(config without width)", "config", lambda: H.to_unit(space, {"lr": 0.1}))
     add("hpo", "sample(rng=3)", "rng", lambda: H.sample(space, 3))
 
@@ -977,6 +991,25 @@ def build() -> None:
             "momentum": [None, NAN, -0.5, 1.5],
             "beta2": [None, NAN, 1.5],
             "steps": "posint",
+        },
+    )
+    spoil(
+        "widgets",
+        "importance_explorer",
+        W.importance_explorer,
+        {},
+        {"importance": [None, NAN, 0.5, 1000.0], "n_trials": [None, 10, 2.5], "seed": "seed"},
+    )
+    spoil(
+        "widgets",
+        "bayes_explorer",
+        W.bayes_explorer,
+        {},
+        {
+            "n_observations": [None, 0, 16, 2.5],
+            "length_scale": [None, NAN, 0.0, 2.0],
+            "xi": [None, NAN, -0.1, 0.6],
+            "seed": "seed",
         },
     )
     spoil(

@@ -6,12 +6,14 @@
 * :mod:`.optim` - the schedule explorer and the optimizer race (5.3)
 * :mod:`.initialization` - per-layer activations and gradients (5.4)
 * :mod:`.normalization` - retraining with and without a layer-wise normalization (5.5)
+* :mod:`.hpo` - grid against random search, one step of Bayesian optimization (5.6)
 
 Every factory returns a :class:`SliderApp`, the widget *and* its update function, so that tests
 can move a control and read what was drawn without a browser.
 """
 
 from .core import LATENCY_BUDGET, WIDGET_KINDS, SliderApp, freeze, slider_app, style_controls
+from .hpo import TRIAL_COUNTS, bayes_explorer, importance_explorer
 from .initialization import INIT_CHOICES, init_explorer
 from .landscape import saddle_escape
 from .minibatch import BATCH_SIZES, minibatch_explorer
@@ -25,9 +27,12 @@ __all__ = [
     "NORM_BATCH_SIZES",
     "NORM_CHOICES",
     "RACE_RULES",
+    "TRIAL_COUNTS",
     "WIDGET_KINDS",
     "SliderApp",
+    "bayes_explorer",
     "freeze",
+    "importance_explorer",
     "init_explorer",
     "minibatch_explorer",
     "normalization_explorer",
