@@ -12,6 +12,7 @@ Each evaluation is recorded as a :class:`Trial` with its configuration, value an
 * :class:`GaussianProcess` (Rasmussen & Williams, *Gaussian Processes for Machine Learning*, 2006,
   Algorithm 2.1), :func:`expected_improvement` and :func:`bayesian_optimization`, the SMBO loop
   (Snoek, Larochelle & Adams, NeurIPS 2012).
+* :func:`optuna_search`: the same searches with Optuna's samplers (random, TPE, GP).
 * :func:`mlp_objective`: the course MLP on the digits, really trained (with the epochs as the
   resource of dynamic resource allocation).
 * :func:`successive_halving` (Jamieson & Talwalkar, AISTATS 2016, with the schedule of
@@ -46,6 +47,7 @@ __all__ = [
     "bayesian_optimization",
     "best_trial",
     "expected_improvement",
+    "fit_length_scale",
     "from_unit",
     "grid_points",
     "grid_search",
@@ -53,6 +55,8 @@ __all__ = [
     "hyperband_brackets",
     "importance_toy",
     "mlp_objective",
+    "optuna_distributions",
+    "optuna_search",
     "random_search",
     "sample",
     "successive_halving",
@@ -384,6 +388,40 @@ class GaussianProcess:
         )
 
 
+def fit_length_scale(
+    gp: GaussianProcess, X: Any, y: Any, candidates: Sequence[float] | None = None
+) -> GaussianProcess:
+    """Choose the length scale that maximizes the log marginal likelihood (type-II maximum
+    likelihood, Rasmussen & Williams section 5.4) among ``candidates`` (default: 41 values from
+    0.01 to 10, log-spaced), then fit ``gp`` with it; returns ``gp``.
+
+    The marginal likelihood trades the data fit (-y^T alpha / 2) against complexity
+    (-log |K| / 2): too short a length scale explains noise, too long a one misses the shape.
+    """
+    if not isinstance(gp, GaussianProcess):
+        raise TypeError(f"gp must be a GaussianProcess, got {type(gp).__name__}")
+    grid = (
+        np.logspace(-2, 1, 41)
+        if candidates is None
+        else validate.array("candidates", candidates, ndim=1)
+    )
+    if np.any(grid <= 0) or len(grid) == 0:
+        raise ValueError("candidates must be length scales > 0")
+    best, best_lml = None, -np.inf
+    for length_scale in grid:
+        gp.length_scale = float(length_scale)
+        try:
+            lml = gp.fit(X, y).log_marginal_likelihood()
+        except np.linalg.LinAlgError:  # K not positive definite at this scale: skip it
+            continue
+        if lml > best_lml:
+            best, best_lml = float(length_scale), lml
+    if best is None:
+        raise ValueError("no candidate length scale gives a positive-definite kernel matrix")
+    gp.length_scale = best
+    return gp.fit(X, y)
+
+
 def expected_improvement(mu: Any, sigma: Any, best: float, xi: float = 0.0) -> np.ndarray:
     """Expected improvement over ``best`` for **minimization** (Mockus 1978; Jones et al. 1998).
 
@@ -677,3 +715,66 @@ def toy_objective_1d(x: Any) -> Any:
     Bayesian optimization pictures): sin(12 x) / 2 + (x - 0.5)^2 + 0.3 sin(31 x) / 4."""
     x = np.asarray(x, dtype=float)
     return np.sin(12 * x) / 2 + (x - 0.5) ** 2 + 0.3 * np.sin(31 * x) / 4
+
+
+# ---- the same searches with Optuna -------------------------------------------------------------
+
+OPTUNA_SAMPLERS = ("random", "tpe", "gp")
+
+
+def optuna_distributions(space: Space) -> dict[str, Any]:
+    """``space`` as Optuna distributions: LogUniform -> FloatDistribution(log=True), Uniform ->
+    FloatDistribution, Integer -> IntDistribution, Categorical -> CategoricalDistribution."""
+    import optuna
+
+    names = _check_space(space)
+    out: dict[str, Any] = {}
+    for name in names:
+        dim = space[name]
+        if isinstance(dim, LogUniform):
+            out[name] = optuna.distributions.FloatDistribution(dim.low, dim.high, log=True)
+        elif isinstance(dim, Uniform):
+            out[name] = optuna.distributions.FloatDistribution(dim.low, dim.high)
+        elif isinstance(dim, Integer):
+            out[name] = optuna.distributions.IntDistribution(dim.low, dim.high)
+        else:
+            out[name] = optuna.distributions.CategoricalDistribution(list(dim.choices))
+    return out
+
+
+def optuna_search(
+    objective: Callable[[dict[str, Any]], float],
+    space: Space,
+    n_trials: int,
+    *,
+    sampler: str = "tpe",
+    seed: int = 0,
+) -> list[Trial]:
+    """The same search with Optuna (``sampler``: ``"random"`` RandomSampler, ``"tpe"``
+    TPESampler, ``"gp"`` GPSampler, each seeded), in memory; its trials as :class:`Trial`, so that
+    they compare directly with :func:`random_search` and :func:`bayesian_optimization`."""
+    import optuna
+
+    validate.function("objective", objective)
+    distributions = optuna_distributions(space)
+    n_trials = validate.integer("n_trials", n_trials, low=1)
+    validate.one_of("sampler", sampler, OPTUNA_SAMPLERS)
+    seed = validate.seed("seed", seed)
+    chosen = {
+        "random": optuna.samplers.RandomSampler,
+        "tpe": optuna.samplers.TPESampler,
+        "gp": optuna.samplers.GPSampler,
+    }[sampler](seed=seed)
+    verbosity = optuna.logging.get_verbosity()
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    try:
+        study = optuna.create_study(sampler=chosen, direction="minimize")
+        trials: list[Trial] = []
+        for number in range(n_trials):
+            trial = study.ask(distributions)
+            result = _evaluate(objective, dict(trial.params), number)
+            study.tell(trial, result.value)
+            trials.append(result)
+    finally:
+        optuna.logging.set_verbosity(verbosity)
+    return trials

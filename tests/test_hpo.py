@@ -238,3 +238,53 @@ def test_the_mlp_objective_really_trains_and_is_deterministic() -> None:
         objective, {"lr": hpo.LogUniform(1e-3, 1.0), "width": hpo.Integer(16, 128)}, 4, seed=0
     )
     assert all(0 <= t.value <= 1 and t.seconds > 0 for t in trials)
+
+
+def test_optuna_search_uses_the_same_space_and_records_trials() -> None:
+    def objective(config):
+        return (
+            (math.log10(config["lr"]) + 2) ** 2
+            + (config["width"] - 64) ** 2 / 1e4
+            + (0.0 if config["activation"] == "relu" else 0.5)
+        )
+
+    space = {
+        "lr": hpo.LogUniform(1e-4, 1.0),
+        "width": hpo.Integer(16, 128),
+        "activation": hpo.Categorical(["relu", "tanh"]),
+    }
+    for sampler in ("random", "tpe", "gp"):
+        trials = hpo.optuna_search(objective, space, 12, sampler=sampler, seed=1)
+        assert [t.number for t in trials] == list(range(12))
+        for t in trials:
+            assert 1e-4 <= t.config["lr"] <= 1 and 16 <= t.config["width"] <= 128
+            assert t.value == pytest.approx(objective(t.config))
+        again = hpo.optuna_search(objective, space, 12, sampler=sampler, seed=1)
+        assert [t.config for t in again] == [t.config for t in trials]  # seeded
+    with pytest.raises(ValueError, match="sampler must be one of"):
+        hpo.optuna_search(objective, space, 3, sampler="cma")
+    tpe = hpo.best_trial(hpo.optuna_search(objective, space, 40, sampler="tpe", seed=0)).value
+    random = hpo.best_trial(hpo.random_search(objective, space, 40, seed=0)).value
+    assert tpe < 0.5 and random < 2.0
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_fit_length_scale_maximizes_the_marginal_likelihood_like_scikit_learn() -> None:
+    rng = np.random.default_rng(0)
+    X = rng.uniform(0, 1, (20, 1))
+    y = np.sin(8 * X[:, 0])
+    grid = np.logspace(-2, 1, 301)
+    gp = hpo.fit_length_scale(hpo.GaussianProcess("rbf", noise=1e-6), X, y, grid)
+    reference = GaussianProcessRegressor(
+        ConstantKernel(1.0, "fixed") * RBF(0.5, (1e-2, 10.0)),
+        alpha=1e-6,
+        random_state=0,
+        n_restarts_optimizer=3,
+    ).fit(X, y)
+    fitted = reference.kernel_.k2.length_scale
+    assert gp.length_scale == pytest.approx(fitted, rel=0.03)  # the grid's resolution
+    assert gp.log_marginal_likelihood() == pytest.approx(
+        reference.log_marginal_likelihood_value_, abs=0.05
+    )
+    with pytest.raises(ValueError, match="candidates must be"):
+        hpo.fit_length_scale(hpo.GaussianProcess(), X, y, [0.0, 1.0])

@@ -332,6 +332,30 @@ def build() -> None:
         {"f": H.importance_toy(10.0), "n_trials": 9},
         {"f": "callable", "n_trials": "posint", "seed": "seed"},
     )
+    spoil(
+        "hpo",
+        "optuna_search",
+        H.optuna_search,
+        {"objective": lambda c: c["lr"], "space": space, "n_trials": 2},
+        {
+            "objective": "callable",
+            "space": [None, {}, {"lr": (0.1, 1.0)}],
+            "n_trials": "posint",
+            "sampler": "name",
+            "seed": "seed",
+        },
+    )
+    spoil(
+        "hpo",
+        "fit_length_scale",
+        H.fit_length_scale,
+        {
+            "gp": H.GaussianProcess(),
+            "X": np.array([[0.0], [0.5], [1.0]]),
+            "y": np.arange(3.0),
+        },
+        {"gp": [None, "rbf"], "candidates": [[0.0], [], [NAN], "ab"], "y": [np.zeros(2)]},
+    )
     add("hpo", "to_unit(config without width)", "config", lambda: H.to_unit(space, {"lr": 0.1}))
     add("hpo", "sample(rng=3)", "rng", lambda: H.sample(space, 3))
 
