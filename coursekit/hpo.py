@@ -52,6 +52,7 @@ __all__ = [
     "grid_points",
     "grid_search",
     "grid_versus_random",
+    "hyperband",
     "hyperband_brackets",
     "importance_toy",
     "mlp_objective",
@@ -778,3 +779,42 @@ def optuna_search(
     finally:
         optuna.logging.set_verbosity(verbosity)
     return trials
+
+
+def hyperband(
+    objective: Callable[[dict[str, Any], Any], float],
+    space: Space,
+    max_resource: int,
+    *,
+    eta: int = 3,
+    seed: int = 0,
+) -> list[list[HalvingRound]]:
+    """Hyperband (Li et al. 2017, Algorithm 1): for every bracket of :func:`hyperband_brackets`,
+    draw n_0 configurations from ``space`` and run successive halving on the bracket's schedule:
+    in round i each of the n_i survivors gets r_i resource, and the best floor(n_i / eta) go on.
+
+    Brackets with many configurations and little resource each explore; the last bracket runs a
+    few configurations with the whole resource (plain random search). Returns the rounds of every
+    bracket; ``objective(config, resource)`` is minimized.
+    """
+    validate.function("objective", objective)
+    _check_space(space)
+    brackets = hyperband_brackets(max_resource, eta)
+    rng = np.random.default_rng(validate.seed("seed", seed))
+    number = 0
+    result: list[list[HalvingRound]] = []
+    for schedule in brackets:
+        remaining = [sample(space, rng) for _ in range(schedule[0][0])]
+        rounds: list[HalvingRound] = []
+        for i, (_, resource) in enumerate(schedule):
+            trials = []
+            for config in remaining:
+                trials.append(_evaluate(objective, config, number, resource))
+                number += 1
+            rounds.append(HalvingRound(resource, trials))
+            if i + 1 < len(schedule):
+                keep = max(1, len(remaining) // eta)  # top floor(n_i / eta)
+                ranked = sorted(trials, key=lambda t: t.value)
+                remaining = [t.config for t in ranked[:keep]]
+        result.append(rounds)
+    return result

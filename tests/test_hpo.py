@@ -4,6 +4,7 @@ table of Li et al. (2017)."""
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import numpy as np
@@ -288,3 +289,25 @@ def test_fit_length_scale_maximizes_the_marginal_likelihood_like_scikit_learn() 
     )
     with pytest.raises(ValueError, match="candidates must be"):
         hpo.fit_length_scale(hpo.GaussianProcess(), X, y, [0.0, 1.0])
+
+
+def test_hyperband_runs_every_bracket_on_its_schedule() -> None:
+    def objective(config, resource):  # better configurations and more resource: lower values
+        return (math.log10(config["lr"]) + 1.5) ** 2 + 1.0 / resource
+
+    space = {"lr": hpo.LogUniform(1e-4, 1.0)}
+    brackets = hpo.hyperband(objective, space, 81, eta=3, seed=0)
+    schedule = hpo.hyperband_brackets(81, 3)
+    for rounds, planned in zip(brackets, schedule, strict=True):
+        assert [(len(r.trials), r.resource) for r in rounds] == planned
+        for earlier, later in itertools.pairwise(rounds):  # the survivors are the best
+            best = sorted(earlier.trials, key=lambda t: t.value)[: len(later.trials)]
+            assert sorted(t.config["lr"] for t in later.trials) == sorted(
+                t.config["lr"] for t in best
+            )
+    numbers = [t.number for rounds in brackets for r in rounds for t in r.trials]
+    assert numbers == list(range(len(numbers))) and len(numbers) == sum(
+        n for planned in schedule for n, _ in planned
+    )
+    best = hpo.best_trial([t for rounds in brackets for t in rounds[-1].trials])
+    assert best.resource == 81 and abs(math.log10(best.config["lr"]) + 1.5) < 0.5

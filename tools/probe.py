@@ -356,6 +356,19 @@ def build() -> None:
         },
         {"gp": [None, "rbf"], "candidates": [[0.0], [], [NAN], "ab"], "y": [np.zeros(2)]},
     )
+    spoil(
+        "hpo",
+        "hyperband",
+        H.hyperband,
+        {"objective": lambda c, r: c["lr"] / r, "space": space, "max_resource": 9},
+        {
+            "objective": "callable",
+            "space": [None, {}],
+            "max_resource": "posint",
+            "eta": [None, 1, 2.5],
+            "seed": "seed",
+        },
+    )
     add("hpo", "to_unit(config without width)", "config", lambda: H.to_unit(space, {"lr": 0.1}))
     add("hpo", "sample(rng=3)", "rng", lambda: H.sample(space, 3))
 
