@@ -42,6 +42,7 @@ __all__ = [
     "GaussianProcess",
     "Integer",
     "LogUniform",
+    "TabulatedObjective",
     "Trial",
     "Uniform",
     "bayesian_optimization",
@@ -61,6 +62,7 @@ __all__ = [
     "random_search",
     "sample",
     "successive_halving",
+    "tabulate",
     "to_unit",
     "toy_objective_1d",
 ]
@@ -818,3 +820,58 @@ def hyperband(
                 remaining = [t.config for t in ranked[:keep]]
         result.append(rounds)
     return result
+
+
+@dataclass
+class TabulatedObjective:
+    """An objective evaluated once at every point of a grid and then looked up: searches can be
+    repeated over many seeds at no cost (as tabular HPO benchmarks do, e.g. HPO-B, NAS-Bench).
+
+    ``values[i, j, ...]`` is the value at ``param_grid[names[0]][i]``, ``param_grid[names[1]][j]``,
+    ... (names sorted). Calling it with a grid point returns the stored value; :attr:`space`
+    offers exactly the grid points to :func:`random_search` and :func:`bayesian_optimization`.
+    """
+
+    param_grid: dict[str, list[Any]]
+    values: np.ndarray
+    seconds: float
+
+    @property
+    def names(self) -> list[str]:
+        return sorted(self.param_grid)
+
+    @property
+    def space(self) -> dict[str, Categorical]:
+        return {name: Categorical(self.param_grid[name]) for name in self.names}
+
+    def __call__(self, config: Mapping[str, Any], resource: Any = None) -> float:
+        if not isinstance(config, Mapping):
+            raise TypeError(f"config must be a dict, got {type(config).__name__}")
+        index = []
+        for name in self.names:
+            if name not in config:
+                raise ValueError(
+                    f"config lacks {name!r}; the table's hyperparameters: {self.names}"
+                )
+            options = self.param_grid[name]
+            if config[name] not in options:
+                raise ValueError(
+                    f"config[{name!r}] = {config[name]!r} is not a grid point; "
+                    f"choose from {options}"
+                )
+            index.append(options.index(config[name]))
+        return float(self.values[tuple(index)])
+
+
+def tabulate(
+    objective: Callable[[dict[str, Any]], float], param_grid: Mapping[str, Sequence[Any]]
+) -> TabulatedObjective:
+    """Evaluate ``objective`` once at every grid point (:func:`grid_search`) and keep the values
+    in a :class:`TabulatedObjective`."""
+    trials = grid_search(objective, param_grid)
+    names = sorted(param_grid)
+    shape = tuple(len(param_grid[n]) for n in names)
+    values = np.array([t.value for t in trials]).reshape(shape)  # ParameterGrid's order
+    return TabulatedObjective(
+        {n: list(param_grid[n]) for n in names}, values, sum(t.seconds for t in trials)
+    )

@@ -311,3 +311,24 @@ def test_hyperband_runs_every_bracket_on_its_schedule() -> None:
     )
     best = hpo.best_trial([t for rounds in brackets for t in rounds[-1].trials])
     assert best.resource == 81 and abs(math.log10(best.config["lr"]) + 1.5) < 0.5
+
+
+def test_a_tabulated_objective_looks_up_what_it_evaluated_once() -> None:
+    calls = []
+
+    def objective(config):
+        calls.append(dict(config))
+        return (math.log10(config["lr"]) + 1) ** 2 + config["width"] / 1000
+
+    grid = {"lr": [1e-3, 1e-2, 1e-1, 1.0], "width": [32, 64, 128]}
+    table = hpo.tabulate(objective, grid)
+    assert len(calls) == 12 and table.values.shape == (4, 3)
+    for config in hpo.grid_points(grid):
+        assert table(config) == objective(config)
+    trials = hpo.random_search(table, table.space, 30, seed=0)
+    assert all(t.config["lr"] in grid["lr"] and t.config["width"] in grid["width"] for t in trials)
+    assert hpo.best_trial(trials).value == pytest.approx(table.values.min())
+    with pytest.raises(ValueError, match="not a grid point"):
+        table({"lr": 0.5, "width": 32})
+    with pytest.raises(ValueError, match="config lacks 'width'"):
+        table({"lr": 0.1})

@@ -369,6 +369,21 @@ def build() -> None:
             "seed": "seed",
         },
     )
+    spoil(
+        "hpo",
+        "tabulate",
+        H.tabulate,
+        {"objective": lambda c: c["lr"], "param_grid": {"lr": [0.1, 1.0]}},
+        {"objective": "callable", "param_grid": [None, {}, {"lr": []}]},
+    )
+    table = H.tabulate(lambda c: c["lr"], {"lr": [0.1, 1.0]})
+    spoil(
+        "hpo",
+        "TabulatedObjective(...)",
+        table,
+        {"config": {"lr": 0.1}},
+        {"config": [None, {}, {"lr": 0.5}, "lr"]},
+    )
     add("hpo", "to_unit(config without width)", "config", lambda: H.to_unit(space, {"lr": 0.1}))
     add("hpo", "sample(rng=3)", "rng", lambda: H.sample(space, 3))
 
