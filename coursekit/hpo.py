@@ -56,8 +56,10 @@ __all__ = [
     "hyperband",
     "hyperband_brackets",
     "importance_toy",
+    "mlp_learning_curve",
     "mlp_objective",
     "optuna_distributions",
+    "optuna_pruned_search",
     "optuna_search",
     "random_search",
     "sample",
@@ -875,3 +877,131 @@ def tabulate(
     return TabulatedObjective(
         {n: list(param_grid[n]) for n in names}, values, sum(t.seconds for t in trials)
     )
+
+
+def mlp_learning_curve(
+    data: Any,
+    config: Mapping[str, Any],
+    *,
+    epochs: int,
+    seed: int = 0,
+    on_epoch: Callable[[int, float], bool | None] | None = None,
+) -> list[float]:
+    """Train the course MLP of :func:`mlp_objective` for up to ``epochs`` epochs and return
+    1 - validation accuracy after each. ``on_epoch(epoch, value)`` is called after every epoch;
+    if it returns ``True`` training stops there (how a pruner ends a hopeless trial early)."""
+    import torch
+
+    from . import train
+
+    objective_check = mlp_objective(data, epochs=1, seed=seed)  # validates data and seed
+    del objective_check
+    epochs = validate.integer("epochs", epochs, low=1)
+    if on_epoch is not None:
+        validate.function("on_epoch", on_epoch)
+    unknown = sorted(set(config) - set(MLP_DEFAULTS)) if isinstance(config, Mapping) else None
+    if unknown is None or unknown:
+        raise ValueError(f"config must be a dict of {sorted(MLP_DEFAULTS)}, got {config!r}")
+    c = {**MLP_DEFAULTS, **config}
+    curve: list[float] = []
+
+    def after_epoch(history: Any) -> bool:
+        if history.steps == 0:
+            return False
+        curve.append(1.0 - history.val_acc[-1])
+        return bool(on_epoch(len(curve), curve[-1])) if on_epoch is not None else False
+
+    train.train_mlp(
+        data.X_train,
+        data.y_train,
+        lambda params: torch.optim.SGD(
+            params,
+            lr=validate.real("config['lr']", c["lr"], low=0, low_open=True),
+            weight_decay=validate.real("config['weight_decay']", c["weight_decay"], low=0),
+        ),
+        hidden=[validate.integer("config['width']", c["width"], low=1)]
+        * validate.integer("config['depth']", c["depth"], low=0),
+        activation=validate.one_of(
+            "config['activation']", c["activation"], ["identity", "relu", "sigmoid", "tanh"]
+        ),
+        seed=seed,
+        batch_size=validate.integer("config['batch_size']", c["batch_size"], low=1),
+        epochs=epochs,
+        val=(data.X_val, data.y_val),
+        on_divergence="stop",
+        callback=after_epoch,
+    )
+    return curve or [1.0]  # a run that diverged in its first epoch
+
+
+OPTUNA_PRUNERS = ("halving", "hyperband", "none")
+
+
+def optuna_pruned_search(
+    data: Any,
+    space: Space,
+    n_trials: int,
+    *,
+    max_epochs: int,
+    pruner: str = "halving",
+    eta: int = 3,
+    seed: int = 0,
+) -> list[Trial]:
+    """Random search with Optuna, each trial reporting its validation error after every epoch to
+    a pruner that stops unpromising trials early: ``"halving"`` (``SuccessiveHalvingPruner``,
+    asynchronous: a trial continues at rung k if it is in the top 1/eta of the trials that reached
+    that rung so far), ``"hyperband"`` (``HyperbandPruner``, several halving brackets; the study
+    has a fixed name, which its bracket assignment needs to be reproducible) or ``"none"``.
+    ``Trial.resource`` is the number of epochs a trial actually trained.
+    """
+    import optuna
+
+    distributions = optuna_distributions(space)
+    n_trials = validate.integer("n_trials", n_trials, low=1)
+    max_epochs = validate.integer("max_epochs", max_epochs, low=1)
+    validate.one_of("pruner", pruner, OPTUNA_PRUNERS)
+    eta = validate.integer("eta", eta, low=2)
+    seed = validate.seed("seed", seed)
+    chosen = {
+        "halving": lambda: optuna.pruners.SuccessiveHalvingPruner(reduction_factor=eta),
+        "hyperband": lambda: optuna.pruners.HyperbandPruner(
+            min_resource=1, max_resource=max_epochs, reduction_factor=eta
+        ),
+        "none": optuna.pruners.NopPruner,
+    }[pruner]()
+    verbosity = optuna.logging.get_verbosity()
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    try:
+        study = optuna.create_study(
+            study_name=f"coursekit-{pruner}-{seed}",
+            sampler=optuna.samplers.RandomSampler(seed=seed),
+            pruner=chosen,
+            direction="minimize",
+        )
+        trials: list[Trial] = []
+        for number in range(n_trials):
+            trial = study.ask(distributions)
+            tick = time.perf_counter()
+
+            def report(epoch: int, value: float, trial: Any = trial) -> bool:
+                trial.report(value, epoch)
+                return trial.should_prune()
+
+            curve = mlp_learning_curve(
+                data, dict(trial.params), epochs=max_epochs, seed=seed, on_epoch=report
+            )
+            pruned = len(curve) < max_epochs and curve != [1.0]
+            state = optuna.trial.TrialState.PRUNED if pruned else optuna.trial.TrialState.COMPLETE
+            study.tell(trial, None if pruned else curve[-1], state=state)
+            trials.append(
+                Trial(
+                    number,
+                    dict(trial.params),
+                    curve[-1],
+                    time.perf_counter() - tick,
+                    float(len(curve)),
+                )
+            )
+    finally:
+        optuna.logging.set_verbosity(verbosity)
+    return trials

@@ -332,3 +332,37 @@ def test_a_tabulated_objective_looks_up_what_it_evaluated_once() -> None:
         table({"lr": 0.5, "width": 32})
     with pytest.raises(ValueError, match="config lacks 'width'"):
         table({"lr": 0.1})
+
+
+def test_the_learning_curve_is_the_objective_at_every_number_of_epochs() -> None:
+    import coursekit as ck
+
+    data = ck.data.load_digits_split(seed=0)
+    curve = hpo.mlp_learning_curve(data, {"lr": 0.1}, epochs=4)
+    objective = hpo.mlp_objective(data)
+    assert len(curve) == 4
+    for epochs in (1, 4):  # training for more epochs continues the same run
+        assert curve[epochs - 1] == pytest.approx(objective({"lr": 0.1}, epochs), abs=1e-12)
+    stopped = hpo.mlp_learning_curve(data, {"lr": 0.1}, epochs=4, on_epoch=lambda e, v: e == 2)
+    assert stopped == curve[:2]
+    with pytest.raises(ValueError, match="config must be a dict of"):
+        hpo.mlp_learning_curve(data, {"momentum": 0.9}, epochs=2)
+
+
+def test_optuna_pruners_save_epochs_and_keep_the_best() -> None:
+    import coursekit as ck
+
+    data = ck.data.load_digits_split(seed=0)
+    space = {"lr": hpo.LogUniform(1e-3, 1.0), "width": hpo.Integer(16, 128)}
+    full = hpo.optuna_pruned_search(data, space, 15, max_epochs=9, pruner="none", seed=0)
+    halving = hpo.optuna_pruned_search(data, space, 15, max_epochs=9, pruner="halving", seed=0)
+    assert sum(t.resource for t in full) == 15 * 9
+    assert sum(t.resource for t in halving) < 0.6 * 15 * 9  # many trials stopped early
+    assert [t.config for t in halving] == [t.config for t in full]  # the same random configs
+    best_full = min(t.value for t in full)
+    assert min(t.value for t in halving if t.resource == 9) <= best_full + 0.02  # near the best
+    again = hpo.optuna_pruned_search(data, space, 15, max_epochs=9, pruner="hyperband", seed=0)
+    twice = hpo.optuna_pruned_search(data, space, 15, max_epochs=9, pruner="hyperband", seed=0)
+    assert [t.resource for t in again] == [t.resource for t in twice]  # reproducible
+    with pytest.raises(ValueError, match="pruner must be one of"):
+        hpo.optuna_pruned_search(data, space, 3, max_epochs=3, pruner="median")

@@ -384,6 +384,33 @@ def build() -> None:
         {"config": {"lr": 0.1}},
         {"config": [None, {}, {"lr": 0.5}, "lr"]},
     )
+    spoil(
+        "hpo",
+        "mlp_learning_curve",
+        H.mlp_learning_curve,
+        {"data": digits_split, "config": {}, "epochs": 1},
+        {
+            "data": [None],
+            "config": [None, {"momentum": 0.9}, {"lr": -1.0}],
+            "epochs": "posint",
+            "seed": "seed",
+            "on_epoch": [3],
+        },
+    )
+    spoil(
+        "hpo",
+        "optuna_pruned_search",
+        H.optuna_pruned_search,
+        {"data": digits_split, "space": space, "n_trials": 1, "max_epochs": 1},
+        {
+            "space": [None, {}],
+            "n_trials": "posint",
+            "max_epochs": "posint",
+            "pruner": "name",
+            "eta": [None, 1, 2.5],
+            "seed": "seed",
+        },
+    )
     add("hpo", "to_unit(config without width)", "config", lambda: H.to_unit(space, {"lr": 0.1}))
     add("hpo", "sample(rng=3)", "rng", lambda: H.sample(space, 3))
 
