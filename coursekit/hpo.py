@@ -611,6 +611,59 @@ MLP_DEFAULTS: dict[str, Any] = {
 }
 
 
+def _check_data(data: Any) -> None:
+    for attribute in ("X_train", "y_train", "X_val", "y_val"):
+        if not hasattr(data, attribute):
+            raise TypeError(
+                f"data must be a Dataset such as data.load_digits_split(), without {attribute}"
+            )
+
+
+def _train_course_mlp(
+    data: Any,
+    config: Any,
+    epochs: int,
+    seed: int,
+    callback: Callable[[Any], bool] | None = None,
+) -> Any:
+    """Validate ``config`` (names and ranges, defaults from :data:`MLP_DEFAULTS`), then train the
+    course MLP with SGD for ``epochs`` epochs; the :class:`coursekit.train.History`."""
+    import torch
+
+    from . import train  # torch is imported only by objectives that train
+
+    if not isinstance(config, Mapping):
+        raise TypeError(f"config must be a dict of hyperparameters, got {type(config).__name__}")
+    unknown = sorted(set(config) - set(MLP_DEFAULTS))
+    if unknown:
+        raise ValueError(
+            f"config: unknown hyperparameters {unknown}; known: {sorted(MLP_DEFAULTS)}"
+        )
+    c = {**MLP_DEFAULTS, **config}
+    lr = validate.real("config['lr']", c["lr"], low=0, low_open=True)
+    weight_decay = validate.real("config['weight_decay']", c["weight_decay"], low=0)
+    width = validate.integer("config['width']", c["width"], low=1)
+    depth = validate.integer("config['depth']", c["depth"], low=0)
+    batch_size = validate.integer("config['batch_size']", c["batch_size"], low=1)
+    activation = validate.one_of(
+        "config['activation']", c["activation"], ["identity", "relu", "sigmoid", "tanh"]
+    )
+    _, history = train.train_mlp(
+        data.X_train,
+        data.y_train,
+        lambda params: torch.optim.SGD(params, lr=lr, weight_decay=weight_decay),
+        hidden=[width] * depth,
+        activation=activation,
+        seed=seed,
+        batch_size=batch_size,
+        epochs=epochs,
+        val=(data.X_val, data.y_val),
+        on_divergence="stop",
+        callback=callback,
+    )
+    return history
+
+
 def mlp_objective(data: Any, *, epochs: int = 3, seed: int = 0) -> Callable[..., float]:
     """An objective that really trains: ``objective(config, resource=None)`` builds the course MLP
     (``depth`` hidden layers of ``width`` units, ``activation``), trains it with SGD (``lr``,
@@ -619,50 +672,13 @@ def mlp_objective(data: Any, *, epochs: int = 3, seed: int = 0) -> Callable[...,
     take :data:`MLP_DEFAULTS`. The same configuration and seed always give the same value; the
     resource (epochs) is what successive halving and Hyperband hand out.
     """
-    from . import train  # torch is imported only by objectives that train
-
-    for attribute in ("X_train", "y_train", "X_val", "y_val"):
-        if not hasattr(data, attribute):
-            raise TypeError(
-                f"data must be a Dataset such as data.load_digits_split(), without {attribute}"
-            )
+    _check_data(data)
     epochs = validate.integer("epochs", epochs, low=1)
     seed = validate.seed("seed", seed)
 
     def objective(config: Mapping[str, Any], resource: float | None = None) -> float:
-        import torch
-
-        if not isinstance(config, Mapping):
-            raise TypeError(
-                f"config must be a dict of hyperparameters, got {type(config).__name__}"
-            )
-        unknown = sorted(set(config) - set(MLP_DEFAULTS))
-        if unknown:
-            raise ValueError(
-                f"config: unknown hyperparameters {unknown}; known: {sorted(MLP_DEFAULTS)}"
-            )
-        c = {**MLP_DEFAULTS, **config}
-        lr = validate.real("config['lr']", c["lr"], low=0, low_open=True)
-        weight_decay = validate.real("config['weight_decay']", c["weight_decay"], low=0)
-        width = validate.integer("config['width']", c["width"], low=1)
-        depth = validate.integer("config['depth']", c["depth"], low=0)
-        batch_size = validate.integer("config['batch_size']", c["batch_size"], low=1)
-        activation = validate.one_of(
-            "config['activation']", c["activation"], ["identity", "relu", "sigmoid", "tanh"]
-        )
         n_epochs = epochs if resource is None else validate.integer("resource", resource, low=1)
-        _, history = train.train_mlp(
-            data.X_train,
-            data.y_train,
-            lambda params: torch.optim.SGD(params, lr=lr, weight_decay=weight_decay),
-            hidden=[width] * depth,
-            activation=activation,
-            seed=seed,
-            batch_size=batch_size,
-            epochs=n_epochs,
-            val=(data.X_val, data.y_val),
-            on_divergence="stop",
-        )
+        history = _train_course_mlp(data, config, n_epochs, seed)
         return 1.0 if history.diverged else 1.0 - history.val_acc[-1]
 
     return objective
@@ -890,19 +906,11 @@ def mlp_learning_curve(
     """Train the course MLP of :func:`mlp_objective` for up to ``epochs`` epochs and return
     1 - validation accuracy after each. ``on_epoch(epoch, value)`` is called after every epoch;
     if it returns ``True`` training stops there (how a pruner ends a hopeless trial early)."""
-    import torch
-
-    from . import train
-
-    objective_check = mlp_objective(data, epochs=1, seed=seed)  # validates data and seed
-    del objective_check
+    _check_data(data)
+    seed = validate.seed("seed", seed)
     epochs = validate.integer("epochs", epochs, low=1)
     if on_epoch is not None:
         validate.function("on_epoch", on_epoch)
-    unknown = sorted(set(config) - set(MLP_DEFAULTS)) if isinstance(config, Mapping) else None
-    if unknown is None or unknown:
-        raise ValueError(f"config must be a dict of {sorted(MLP_DEFAULTS)}, got {config!r}")
-    c = {**MLP_DEFAULTS, **config}
     curve: list[float] = []
 
     def after_epoch(history: Any) -> bool:
@@ -911,26 +919,7 @@ def mlp_learning_curve(
         curve.append(1.0 - history.val_acc[-1])
         return bool(on_epoch(len(curve), curve[-1])) if on_epoch is not None else False
 
-    train.train_mlp(
-        data.X_train,
-        data.y_train,
-        lambda params: torch.optim.SGD(
-            params,
-            lr=validate.real("config['lr']", c["lr"], low=0, low_open=True),
-            weight_decay=validate.real("config['weight_decay']", c["weight_decay"], low=0),
-        ),
-        hidden=[validate.integer("config['width']", c["width"], low=1)]
-        * validate.integer("config['depth']", c["depth"], low=0),
-        activation=validate.one_of(
-            "config['activation']", c["activation"], ["identity", "relu", "sigmoid", "tanh"]
-        ),
-        seed=seed,
-        batch_size=validate.integer("config['batch_size']", c["batch_size"], low=1),
-        epochs=epochs,
-        val=(data.X_val, data.y_val),
-        on_divergence="stop",
-        callback=after_epoch,
-    )
+    _train_course_mlp(data, config, epochs, seed, after_epoch)
     return curve or [1.0]  # a run that diverged in its first epoch
 
 

@@ -345,7 +345,7 @@ def test_the_learning_curve_is_the_objective_at_every_number_of_epochs() -> None
         assert curve[epochs - 1] == pytest.approx(objective({"lr": 0.1}, epochs), abs=1e-12)
     stopped = hpo.mlp_learning_curve(data, {"lr": 0.1}, epochs=4, on_epoch=lambda e, v: e == 2)
     assert stopped == curve[:2]
-    with pytest.raises(ValueError, match="config must be a dict of"):
+    with pytest.raises(ValueError, match="unknown hyperparameters"):
         hpo.mlp_learning_curve(data, {"momentum": 0.9}, epochs=2)
 
 
