@@ -555,6 +555,18 @@ class HalvingRound:
     resource: int
     trials: list[Trial]
 
+    def best_configs(self, keep: int) -> list[dict[str, Any]]:
+        """The configurations of the ``keep`` lowest values (ties keep their order)."""
+        return [t.config for t in sorted(self.trials, key=lambda t: t.value)[:keep]]
+
+
+def _halving_round(
+    objective: Callable[..., float], configs: list[dict[str, Any]], resource: Any, number: int
+) -> HalvingRound:
+    """Evaluate every configuration with ``resource``; trials numbered from ``number``."""
+    trials = [_evaluate(objective, c, number + i, resource) for i, c in enumerate(configs)]
+    return HalvingRound(resource, trials)
+
 
 def successive_halving(
     objective: Callable[[dict[str, Any], int], float],
@@ -587,14 +599,9 @@ def successive_halving(
     number = 0
     for i in range(min(required, possible)):
         resource = min(eta**i * min_resource, max_resource)
-        trials = []
-        for config in remaining:
-            trials.append(_evaluate(objective, config, number, resource))
-            number += 1
-        rounds.append(HalvingRound(resource, trials))
-        keep = math.ceil(len(remaining) / eta)
-        ranked = sorted(trials, key=lambda t: t.value)  # stable: ties keep their order
-        remaining = [t.config for t in ranked[:keep]]
+        rounds.append(_halving_round(objective, remaining, resource, number))
+        number += len(remaining)
+        remaining = rounds[-1].best_configs(math.ceil(len(remaining) / eta))
     return rounds
 
 
@@ -827,15 +834,10 @@ def hyperband(
         remaining = [sample(space, rng) for _ in range(schedule[0][0])]
         rounds: list[HalvingRound] = []
         for i, (_, resource) in enumerate(schedule):
-            trials = []
-            for config in remaining:
-                trials.append(_evaluate(objective, config, number, resource))
-                number += 1
-            rounds.append(HalvingRound(resource, trials))
-            if i + 1 < len(schedule):
-                keep = max(1, len(remaining) // eta)  # top floor(n_i / eta)
-                ranked = sorted(trials, key=lambda t: t.value)
-                remaining = [t.config for t in ranked[:keep]]
+            rounds.append(_halving_round(objective, remaining, resource, number))
+            number += len(remaining)
+            if i + 1 < len(schedule):  # the top floor(n_i / eta) go on
+                remaining = rounds[-1].best_configs(max(1, len(remaining) // eta))
         result.append(rounds)
     return result
 
