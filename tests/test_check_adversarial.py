@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from test_check_hpo import expected_improvement, gp_posterior, hyperband_brackets
+from test_check_hpo import expected_improvement, gp_posterior, hyperband_brackets, trials_needed
 from test_check_initialization import he_normal, xavier_uniform_bound, zca_whitening
 from test_check_landscape import classify_critical_point, probability_all_positive
 from test_check_normalization import batch_norm_backward, batch_norm_forward, layer_norm_forward
@@ -46,6 +46,7 @@ CHECKS = {
     "expected_improvement": (ck.check.check_expected_improvement, expected_improvement),
     "gp_posterior": (ck.check.check_gp_posterior, gp_posterior),
     "hyperband_brackets": (ck.check.check_hyperband_brackets, hyperband_brackets),
+    "trials_needed": (ck.check.check_trials_needed, trials_needed),
 }
 
 

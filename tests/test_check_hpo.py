@@ -51,10 +51,18 @@ def hyperband_brackets(max_resource, eta):
     return brackets
 
 
+def trials_needed(fraction, confidence):
+    n = 1
+    while 1 - (1 - fraction) ** n < confidence:
+        n += 1
+    return n
+
+
 SOLUTIONS = [
     (ck.check.check_expected_improvement, expected_improvement),
     (ck.check.check_gp_posterior, gp_posterior),
     (ck.check.check_hyperband_brackets, hyperband_brackets),
+    (ck.check.check_trials_needed, trials_needed),
 ]
 
 
@@ -108,3 +116,17 @@ def test_hyperband_brackets_names_the_rounding_mistake() -> None:
         ck.check.check_hyperband_brackets(lambda R, eta: hyperband_brackets(R, eta)[1:])
     with pytest.raises(CheckFailed, match="return a list of brackets"):
         ck.check.check_hyperband_brackets(lambda R, eta: 5)
+
+
+def test_trials_needed_names_rounding_down_and_the_wrong_probability() -> None:
+    def rounded_down(fraction, confidence):
+        return math.floor(math.log(1 - confidence) / math.log(1 - fraction))
+
+    with pytest.raises(CheckFailed, match="round up, not down"):
+        ck.check.check_trials_needed(rounded_down)
+
+    def hit_instead_of_miss(fraction, confidence):
+        return math.ceil(math.log(1 - confidence) / math.log(fraction))
+
+    with pytest.raises(CheckFailed, match="1 - fraction"):
+        ck.check.check_trials_needed(hit_instead_of_miss)

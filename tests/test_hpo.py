@@ -366,3 +366,17 @@ def test_optuna_pruners_save_epochs_and_keep_the_best() -> None:
     assert [t.resource for t in again] == [t.resource for t in twice]  # reproducible
     with pytest.raises(ValueError, match="pruner must be one of"):
         hpo.optuna_pruned_search(data, space, 3, max_epochs=3, pruner="median")
+
+
+def test_trials_needed_is_the_smallest_n_with_the_confidence() -> None:
+    assert hpo.trials_needed(0.05, 0.95) == 59  # 1 - 0.95^59 = 0.9515, 1 - 0.95^58 = 0.9490
+    assert hpo.trials_needed(0.5, 0.75) == 2  # on the boundary: the log ratio is 2.0000000000000004
+    for fraction in (0.5, 0.2, 0.05, 0.01):
+        for confidence in (0.5, 0.9, 0.99, 0.999):
+            n = hpo.trials_needed(fraction, confidence)
+            assert 1 - (1 - fraction) ** n >= confidence
+            assert n == 1 or 1 - (1 - fraction) ** (n - 1) < confidence
+    with pytest.raises(ValueError, match="fraction"):
+        hpo.trials_needed(0.0, 0.9)
+    with pytest.raises(ValueError, match="confidence"):
+        hpo.trials_needed(0.1, 1.0)

@@ -247,6 +247,13 @@ def build() -> None:
     )
     spoil(
         "hpo",
+        "trials_needed",
+        H.trials_needed,
+        {"fraction": 0.05, "confidence": 0.95},
+        {"fraction": [None, 0.0, 1.0, -0.1, NAN, "0.05"], "confidence": [None, 0.0, 1.0, 1.5]},
+    )
+    spoil(
+        "hpo",
         "hyperband_brackets",
         H.hyperband_brackets,
         {"max_resource": 81},

@@ -6,13 +6,18 @@
 * :mod:`.optim` - momentum, RMSprop, Adam and clipping (5.3)
 * :mod:`.initialization` - the Xavier bound, He initialisation and ZCA whitening (5.4)
 * :mod:`.normalization` - batch norm forward and backward, layer norm forward, a prediction (5.5)
-* :mod:`.hpo` - expected improvement, a Gaussian-process posterior, Hyperband's brackets (5.6)
+* :mod:`.hpo` - expected improvement, a GP posterior, Hyperband's brackets, trials needed (5.6)
 
 Notebooks and nbgrader cells call ``ck.check.check_<exercise>(student_function)``.
 """
 
 from .core import CheckFailed, rel_error
-from .hpo import check_expected_improvement, check_gp_posterior, check_hyperband_brackets
+from .hpo import (
+    check_expected_improvement,
+    check_gp_posterior,
+    check_hyperband_brackets,
+    check_trials_needed,
+)
 from .initialization import check_he_normal, check_xavier_uniform_bound, check_zca_whitening
 from .landscape import check_classify_critical_point, check_probability_all_positive
 from .minibatch import check_minibatch_indices, check_sgd_epoch
@@ -42,6 +47,7 @@ __all__ = [
     "check_probability_all_positive",
     "check_rmsprop_step",
     "check_sgd_epoch",
+    "check_trials_needed",
     "check_xavier_uniform_bound",
     "check_zca_whitening",
     "rel_error",

@@ -1,5 +1,5 @@
-"""Checks for the exercises of 5.6: expected improvement, a Gaussian-process posterior, and the
-brackets of Hyperband.
+"""Checks for the exercises of 5.6: expected improvement, a Gaussian-process posterior, the
+brackets of Hyperband, and the number of random trials a search needs.
 
 The references are scikit-learn's ``GaussianProcessRegressor`` (for the posterior) and
 :mod:`coursekit.hpo` (itself tested against scipy quadrature and Li et al.'s table).
@@ -7,6 +7,7 @@ The references are scikit-learn's ``GaussianProcessRegressor`` (for the posterio
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -16,7 +17,7 @@ from sklearn.gaussian_process import GaussianProcessRegressor
 from sklearn.gaussian_process.kernels import RBF, ConstantKernel
 
 from .. import hpo
-from .core import CheckFailed, as_tuple, call, cases, compare, exercise_check, unchanged
+from .core import CheckFailed, as_float, as_tuple, call, cases, compare, exercise_check, unchanged
 
 
 @exercise_check("expected_improvement")
@@ -165,3 +166,38 @@ def check_hyperband_brackets(
                     f"{where}: bracket {s} (s = {len(want) - 1 - s}) should be {theirs}, got "
                     f"{mine}.{hint}"
                 )
+
+
+@exercise_check("trials_needed")
+def check_trials_needed(
+    trials_needed: Callable[[float, float], Any], *, seed: int | None = 0
+) -> None:
+    """Check ``trials_needed(fraction, confidence) -> n``, the smallest number of independent
+    random trials of which at least one lands in the best ``fraction`` of the space with
+    probability at least ``confidence``, against :func:`coursekit.hpo.trials_needed`."""
+
+    def draw(rng: np.random.Generator) -> tuple[float, float]:
+        while True:
+            fraction = float(rng.choice([0.5, 0.2, 0.1, 0.05, 0.02, 0.01]))
+            confidence = float(np.round(rng.uniform(0.5, 0.999), 3))
+            ratio = math.log1p(-confidence) / math.log1p(-fraction)
+            if abs(ratio - round(ratio)) > 1e-6:  # not on an integer: no rounding ambiguity
+                return fraction, confidence
+
+    fixed = [(0.05, 0.95), (0.01, 0.99), (0.1, 0.5), (0.25, 0.9)]
+    for (fraction, confidence), _ in cases(seed, fixed, draw):
+        expected = hpo.trials_needed(fraction, confidence)
+        where = f"trials_needed(fraction={fraction:g}, confidence={confidence:g})"
+        got = call(trials_needed, fraction, confidence, where=where)
+        value = as_float(got, where, "n")
+        if value != expected:
+            if value == expected - 1:
+                hint = (
+                    f" With n = {expected - 1} the probability 1 - (1 - fraction)^n is only "
+                    f"{1 - (1 - fraction) ** (expected - 1):.4f}: round up, not down."
+                )
+            elif value == math.ceil(math.log(1 - confidence) / math.log(fraction)):
+                hint = " Use the chance that one trial misses, 1 - fraction, not fraction."
+            else:
+                hint = " Solve 1 - (1 - fraction)^n >= confidence for the smallest whole n."
+            raise CheckFailed(f"{where}: expected n = {expected}, got {got!r}.{hint}")
