@@ -22,22 +22,36 @@ import argparse
 import os
 import random
 import time
+import warnings
 from collections.abc import Callable, Sequence
+from typing import Any
 
 import optuna
 
 SAMPLERS = ("random", "tpe")
 
 
-def storage_from(url: str) -> optuna.storages.BaseStorage:
+def storage_from(url: str, heartbeat: float = 0.0) -> optuna.storages.BaseStorage:
     """``journal:PATH`` -> a journal file shared by processes on one machine; any other URL -> an
-    RDB storage (PostgreSQL across machines)."""
+    RDB storage (PostgreSQL across machines).
+
+    ``heartbeat`` > 0 (seconds, database storages only) makes every running trial record a
+    heartbeat at that interval; a trial whose heartbeat stops for twice as long (its worker was
+    killed, or its machine lost) is marked failed by the next worker that starts a trial, and
+    retried once (``optuna.storages.RetryHeartbeatStaleTrialCallback``).
+    """
+    if not (isinstance(heartbeat, (int, float)) and not isinstance(heartbeat, bool)) or not (
+        0 <= heartbeat <= 600
+    ):
+        raise ValueError(f"heartbeat must be between 0 and 600 seconds, got {heartbeat!r}")
     if not isinstance(url, str) or not url:
         raise ValueError("storage must be journal:PATH or a database URL, got " + repr(url))
     if url.startswith("journal:"):
         path = url.removeprefix("journal:")
         if not path:
             raise ValueError("storage: journal: needs a file path, e.g. journal:/tmp/study.log")
+        if heartbeat:
+            raise ValueError("heartbeat needs a database storage (PostgreSQL), not journal:")
         backend = optuna.storages.journal.JournalFileBackend(path)
         return optuna.storages.JournalStorage(backend)
     if url.startswith("sqlite"):
@@ -49,9 +63,20 @@ def storage_from(url: str) -> optuna.storages.BaseStorage:
     # get an integrity error from the database and simply try again, finding the tables made.
     import sqlalchemy.exc
 
+    options: dict[str, Any] = {}
+    if heartbeat:
+        options = {
+            "heartbeat_interval": max(1, round(heartbeat)),
+            "grace_period": max(2, round(2 * heartbeat)),
+            "heartbeat_stale_trial_callback": optuna.storages.RetryHeartbeatStaleTrialCallback(
+                max_retry=1
+            ),
+        }
     for attempt in range(5):
         try:
-            return optuna.storages.RDBStorage(url)
+            with warnings.catch_warnings():  # heartbeats are "experimental" in Optuna 5
+                warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+                return optuna.storages.RDBStorage(url, **options)
         except (sqlalchemy.exc.IntegrityError, sqlalchemy.exc.ProgrammingError):
             if attempt == 4:
                 raise
@@ -100,9 +125,12 @@ def run(
     sampler: str = "random",
     seed: int | None = None,
     pause: float = 0.0,
+    heartbeat: float = 0.0,
 ) -> list[int]:
     """Run ``trials`` trials of the study ``study`` (created if missing) in this process, each
-    followed by ``pause`` seconds (to watch workers interleave); return their numbers."""
+    followed by ``pause`` seconds (to watch workers interleave); return their numbers. With
+    ``heartbeat`` (seconds, database storages) a trial left running by a killed worker is failed
+    and retried (:func:`storage_from`)."""
     if objective not in OBJECTIVES:
         raise ValueError(f"objective must be one of {sorted(OBJECTIVES)}, got {objective!r}")
     if sampler not in SAMPLERS:
@@ -118,7 +146,7 @@ def run(
     )
     shared = optuna.create_study(
         study_name=study,
-        storage=storage_from(storage),
+        storage=storage_from(storage, heartbeat),
         sampler=chosen,
         load_if_exists=True,
         direction="minimize",
@@ -150,6 +178,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--sampler", choices=SAMPLERS, default="random")
     parser.add_argument("--seed", type=int, default=None, help="sampler seed (default: random)")
     parser.add_argument("--pause", type=float, default=0.0, help="seconds to wait after a trial")
+    parser.add_argument(
+        "--heartbeat",
+        type=float,
+        default=0.0,
+        help="seconds between heartbeats (PostgreSQL): fail and retry trials of killed workers",
+    )
     args = parser.parse_args(argv)
     import torch
 
@@ -157,7 +191,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     tick = time.perf_counter()
     numbers = run(
-        args.storage, args.study, args.trials, args.objective, args.sampler, args.seed, args.pause
+        args.storage,
+        args.study,
+        args.trials,
+        args.objective,
+        args.sampler,
+        args.seed,
+        args.pause,
+        args.heartbeat,
     )
     print(f"worker {os.getpid()}: trials {numbers} in {time.perf_counter() - tick:.1f} s")
     return 0
