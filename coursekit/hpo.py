@@ -734,10 +734,12 @@ def importance_toy(importance: float) -> Callable[[Any, Any], Any]:
 
 
 def grid_versus_random(
-    f: Callable[[Any, Any], Any], n_trials: int, *, seed: int = 0
+    f: Callable[[Any, Any], Any], n_trials: int, *, seed: int = 0, shift: bool = False
 ) -> dict[str, Any]:
     """The same budget two ways on [0, 1]^2: a grid of m x m points (m = floor(sqrt(n_trials)),
-    at the centres of m cells) and ``n_trials`` uniform random points.
+    at the centres of m cells, or with ``shift`` moved by a random offset in [-1/2m, 1/2m) along
+    each axis, so that a comparison over many seeds does not depend on where the grid's lines
+    happen to fall) and ``n_trials`` uniform random points.
 
     Returns the points, the best value each found, and how many distinct values of the first
     coordinate each tried (m for the grid, n for random search: Bergstra & Bengio's argument).
@@ -745,9 +747,11 @@ def grid_versus_random(
     validate.function("f", f)
     n_trials = validate.integer("n_trials", n_trials, low=1)
     rng = np.random.default_rng(validate.seed("seed", seed))
+    shift = validate.flag("shift", shift)
     m = math.isqrt(n_trials)
-    ticks = (np.arange(m) + 0.5) / m
-    grid = np.array([(x, y) for x in ticks for y in ticks])
+    offset = rng.uniform(0, 1, 2) if shift else np.full(2, 0.5)
+    ticks_x, ticks_y = ((np.arange(m) + o) / m for o in offset)
+    grid = np.array([(x, y) for x in ticks_x for y in ticks_y])
     random = rng.uniform(0, 1, (n_trials, 2))
     grid_values, random_values = f(grid[:, 0], grid[:, 1]), f(random[:, 0], random[:, 1])
     return {
@@ -995,15 +999,20 @@ def optuna_pruned_search(
         for number in range(n_trials):
             trial = study.ask(distributions)
             tick = time.perf_counter()
+            stopped: list[bool] = []  # set when the pruner stops the trial (not by divergence)
 
-            def report(epoch: int, value: float, trial: Any = trial) -> bool:
+            def report(
+                epoch: int, value: float, trial: Any = trial, stopped: list[bool] = stopped
+            ) -> bool:
                 trial.report(value, epoch)
-                return trial.should_prune()
+                if trial.should_prune():
+                    stopped.append(True)
+                return bool(stopped)
 
             curve = mlp_learning_curve(
                 data, dict(trial.params), epochs=max_epochs, seed=seed, on_epoch=report
             )
-            pruned = len(curve) < max_epochs and curve != [1.0]
+            pruned = bool(stopped)
             state = optuna.trial.TrialState.PRUNED if pruned else optuna.trial.TrialState.COMPLETE
             study.tell(trial, None if pruned else curve[-1], state=state)
             trials.append(

@@ -380,3 +380,22 @@ def test_trials_needed_is_the_smallest_n_with_the_confidence() -> None:
         hpo.trials_needed(0.0, 0.9)
     with pytest.raises(ValueError, match="confidence"):
         hpo.trials_needed(0.1, 1.0)
+
+
+def test_a_shifted_grid_stays_a_grid_and_the_importance_decides_who_wins() -> None:
+    f = hpo.importance_toy(10.0)
+    found = hpo.grid_versus_random(f, 9, seed=3, shift=True)
+    grid = found["grid"]
+    assert grid.shape == (9, 2) and np.all((grid >= 0) & (grid < 1))
+    assert len(np.unique(grid[:, 0])) == 3 and np.allclose(np.diff(np.unique(grid[:, 0])), 1 / 3)
+    assert not np.allclose(np.unique(grid[:, 0]), [1 / 6, 1 / 2, 5 / 6])  # moved
+    centred = hpo.grid_versus_random(f, 9, seed=3)
+    assert np.allclose(np.unique(centred["grid"][:, 0]), [1 / 6, 1 / 2, 5 / 6])
+
+    def random_wins(importance: float) -> float:
+        g = hpo.importance_toy(importance)
+        runs = [hpo.grid_versus_random(g, 9, seed=s, shift=True) for s in range(1000)]
+        return float(np.mean([r["random_best"] < r["grid_best"] for r in runs]))
+
+    # Bergstra & Bengio: random search gains when the importance is unequal
+    assert random_wins(10.0) > random_wins(1.0) + 0.08

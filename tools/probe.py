@@ -337,7 +337,7 @@ def build() -> None:
         "grid_versus_random",
         H.grid_versus_random,
         {"f": H.importance_toy(10.0), "n_trials": 9},
-        {"f": "callable", "n_trials": "posint", "seed": "seed"},
+        {"f": "callable", "n_trials": "posint", "seed": "seed", "shift": [None, 1, "yes"]},
     )
     spoil(
         "hpo",

@@ -129,7 +129,7 @@ def check_hyperband_brackets(
         eta = int(rng.choice([2, 3, 4]))
         return int(eta ** rng.integers(1, 5) * rng.choice([1, 1, 2])), eta
 
-    fixed = [(81, 3), (27, 3), (16, 2), (100, 4)]
+    fixed = [(81, 3), (243, 3), (1000, 10), (16, 2), (100, 4)]  # log(243, 3) = 4.999...
     for (max_resource, eta), _ in cases(seed, fixed, draw):
         expected = hpo.hyperband_brackets(max_resource, eta)
         where = f"hyperband_brackets(max_resource={max_resource}, eta={eta})"
@@ -184,7 +184,7 @@ def check_trials_needed(
             if abs(ratio - round(ratio)) > 1e-6:  # not on an integer: no rounding ambiguity
                 return fraction, confidence
 
-    fixed = [(0.05, 0.95), (0.01, 0.99), (0.1, 0.5), (0.25, 0.9)]
+    fixed = [(0.03, 0.95), (0.01, 0.99), (0.1, 0.5), (0.25, 0.9)]
     for (fraction, confidence), _ in cases(seed, fixed, draw):
         expected = hpo.trials_needed(fraction, confidence)
         where = f"trials_needed(fraction={fraction:g}, confidence={confidence:g})"
