@@ -128,11 +128,19 @@ def heatmap(
     log: bool = True,
     nan_text: str = "div.",
     cmap: str = "viridis_r",
+    label: str | None = None,
+    vmin: float | None = None,
+    vmax: float | None = None,
 ) -> Axes:
     """An annotated heatmap of ``values`` (rows x columns); NaN or inf cells read ``nan_text``.
 
     With ``log`` the colours follow log10 of the values (losses span orders of magnitude).
+    ``label`` names the colour bar (default: "value", or "log10 value" with ``log``);
+    ``vmin`` and ``vmax`` fix the colour scale (in the units shown), so that several heatmaps
+    share one.
     """
+    if label is not None and not isinstance(label, str):
+        raise TypeError(f"label must be a string, got {type(label).__name__}")
     values = validate.array("values", values, ndim=2, finite=False)  # NaN: a diverged run
     for name, labels in (("row_labels", row_labels), ("col_labels", col_labels)):
         if isinstance(labels, (str, bytes)) or not hasattr(labels, "__len__"):
@@ -155,7 +163,12 @@ def heatmap(
     if log:
         shown = np.log10(np.where(shown > 0, shown, np.nan))
     colours = plt.get_cmap(cmap).with_extremes(bad="lightgrey")  # diverged cells in grey
-    image = ax.imshow(np.ma.masked_invalid(shown), cmap=colours, aspect="auto")
+    for name, bound in (("vmin", vmin), ("vmax", vmax)):
+        if bound is not None:
+            validate.real(name, bound)
+    image = ax.imshow(
+        np.ma.masked_invalid(shown), cmap=colours, aspect="auto", vmin=vmin, vmax=vmax
+    )
     ax.set_xticks(range(len(col_labels)), [str(c) for c in col_labels])
     ax.set_yticks(range(len(row_labels)), [str(r) for r in row_labels])
     ax.set_xlabel(col_title)
@@ -171,7 +184,7 @@ def heatmap(
     if title:
         ax.set_title(title)
     bar = ax.figure.colorbar(image, ax=ax)
-    bar.set_label("log10 value" if log else "value")
+    bar.set_label(label if label is not None else ("log10 value" if log else "value"))
     return ax
 
 

@@ -71,7 +71,16 @@ def test_heatmap_annotates_values_and_divergence() -> None:
     texts = sorted(t.get_text() for t in ax.texts)
     assert texts == ["0.05", "0.5", "div.", "div."]
     assert [t.get_text() for t in ax.get_xticklabels()] == ["0.1", "1.0"]
+    assert ax.figure.axes[-1].get_ylabel() == "log10 value"  # the colour bar
+    labelled = heatmap(values, [1, 2], [1, 2], log=False, label="validation error")
+    assert labelled.figure.axes[-1].get_ylabel() == "validation error"
+    shared = heatmap(np.array([[0.2, 0.4]]), [1], [1, 2], log=False, vmin=0, vmax=1)
+    assert shared.images[0].get_clim() == (0, 1)
+    with pytest.raises(ValueError, match="vmax"):
+        heatmap(values, [1, 2], [1, 2], vmax=float("nan"))
     plt.close("all")
+    with pytest.raises(TypeError, match="label must be a string"):
+        heatmap(values, [1, 2], [1, 2], label=3)
     with pytest.raises(ValueError, match=r"values has shape \(2, 2\) but there are 3 row labels"):
         heatmap(values, [1, 2, 3], [1, 2])
 

@@ -18,6 +18,10 @@ def test_importance_explorer_shows_random_search_trying_more_values_of_x() -> No
     assert len(xs) == 9
     app.set(n_trials=25)
     assert app.results["grid_distinct_x"] == 5 and len(app.artists["random"].get_data()[0]) == 25
+    before = app.image.value
+    app.set(importance=17.78)  # a small change of importance changes the picture
+    assert app.image.value != before
+    assert app.artists["background"].get_clim() == pytest.approx((0, 1 + 1 / 17.78))
     with pytest.raises(ValueError, match="n_trials must be one of"):
         ck.widgets.importance_explorer(n_trials=10)
     with pytest.raises(ValueError, match=r"importance must be in \[1, 100\]"):
@@ -50,7 +54,10 @@ def test_bayes_explorer_picks_the_point_of_largest_expected_improvement() -> Non
     app.set(n_observations=8)
     assert len(app.artists["observed"].get_data()[0]) == 8 and app.image.value != before
     ei_8 = app.results["ei"].max()
-    app.set(xi=0.5)  # a large xi asks for big improvements: EI shrinks
+    app.set(xi=0.2)  # a large xi asks for big improvements: EI shrinks
     assert app.results["ei"].max() < ei_8 and ei_before > 0
+    app.set(n_observations=15, length_scale=1.0, xi=0.2)  # nothing left to gain by xi
+    assert app.results["next"] is None and "EI is 0 everywhere" in app.status.value
+    assert len(app.artists["next"].get_data()[0]) == 0
     with pytest.raises(ValueError, match="n_observations must be"):
         ck.widgets.bayes_explorer(n_observations=0)

@@ -46,7 +46,7 @@ def importance_explorer(importance: float = 10.0, n_trials: int = 9, seed: int =
         extent=(0, 1, 0, 1),
         cmap="viridis_r",
         vmin=0,
-        vmax=2,
+        vmax=1 + 1 / importance,
         aspect="auto",
     )
     (grid_points,) = ax_f.plot([], [], "s", color="C3", ms=7, label="grid")
@@ -54,14 +54,15 @@ def importance_explorer(importance: float = 10.0, n_trials: int = 9, seed: int =
     ax_f.set(
         xlabel="x (important)", ylabel="y (unimportant)", title="f(x, y): yellow is low (good)"
     )
-    ax_f.legend(loc="upper left", fontsize=9)
+    legend = ax_f.legend(loc="upper left", fontsize=10, framealpha=0.9)
     g = hpo.importance_toy(1e9)  # the important part alone: g(x)
     ax_g.plot(grid_x, g(grid_x, 0.35), color="0.3", label="g(x)")
     (grid_marks,) = ax_g.plot([], [], "s", color="C3", ms=7, label="x values of the grid")
     (random_marks,) = ax_g.plot([], [], "o", color="w", mec="k", ms=6, label="x values, random")
-    ax_g.set(xlabel="x", ylabel="g(x)", ylim=(-0.25, 1.1), title="what matters: x alone")
+    ax_g.set(xlabel="x", ylabel="g(x)", ylim=(-0.25, 1.1), title="g(x), the part of f in x")
     ax_g.legend(loc="center left", fontsize=9)
-    dynamic = [background, grid_points, random_points, grid_marks, random_marks]
+    # the legend sits on the image, so it is redrawn with it (else the image would cover it)
+    dynamic = [background, grid_points, random_points, grid_marks, random_marks, legend]
     blitter = freeze(figure, dynamic)
     artists: dict[str, Any] = {
         "background": background,
@@ -75,6 +76,7 @@ def importance_explorer(importance: float = 10.0, n_trials: int = 9, seed: int =
     def draw(importance: float, n_trials: int, progress: widgets.IntProgress) -> str:
         f = hpo.importance_toy(importance)
         background.set_data(f(*mesh))
+        background.set_clim(0, 1 + 1 / importance)  # the range of f: y's effect stays visible
         found = hpo.grid_versus_random(f, int(n_trials), seed=seed)
         grid_points.set_data(found["grid"][:, 0], found["grid"][:, 1])
         random_points.set_data(found["random"][:, 0], found["random"][:, 1])
@@ -102,7 +104,7 @@ def bayes_explorer(
     """
     n_observations = slider_range("n_observations", n_observations, 1, 15, integer=True)
     length_scale = slider_range("length_scale", length_scale, 0.01, 1.0)
-    xi = slider_range("xi", xi, 0.0, 0.5)
+    xi = slider_range("xi", xi, 0.0, 0.2)
     seed = validate.seed("seed", seed)
     order = np.random.default_rng(seed).uniform(0, 1, 15)  # the observations, in this order
     controls: dict[str, widgets.ValueWidget] = {
@@ -118,7 +120,9 @@ def bayes_explorer(
             description="length scale",
             readout_format=".3g",
         ),
-        "xi": widgets.FloatSlider(value=xi, min=0, max=0.5, step=0.01, description="ξ"),
+        "xi": widgets.FloatSlider(
+            value=xi, min=0, max=0.2, step=0.005, description="ξ", readout_format=".3f"
+        ),
     }
     style_controls(controls)
     figure = Figure(figsize=(8.0, 4.6), dpi=84, layout="constrained")
@@ -154,14 +158,26 @@ def bayes_explorer(
         mean, std = gp.predict(x[:, None], return_std=True)
         ei = hpo.expected_improvement(mean, std, float(y.min()), xi)
         pick = float(x[int(np.argmax(ei))])
+        hopeless = bool(ei.max() <= 1e-12)  # no point is expected to improve by xi
         mean_line.set_data(x, mean)
         band.set_data(x, mean - 2 * std, mean + 2 * std)
         observed.set_data(X, y)
-        next_f.set_data([pick], [-1.4])
-        scale = float(ei.max()) if ei.max() > 0 else 1.0
+        scale = float(ei.max()) if not hopeless else 1.0
         ei_line.set_data(x, ei / scale)
-        next_ei.set_data([pick], [float(ei.max()) / scale])
-        results.update(gp=gp, mean=mean, std=std, ei=ei, next=pick, best=float(y.min()))
+        if hopeless:
+            next_f.set_data([], [])
+            next_ei.set_data([], [])
+        else:
+            next_f.set_data([pick], [-1.4])
+            next_ei.set_data([pick], [float(ei.max()) / scale])
+        results.update(
+            gp=gp, mean=mean, std=std, ei=ei, next=None if hopeless else pick, best=float(y.min())
+        )
+        if hopeless:
+            return (
+                f"best of {len(X)} observations: {y.min():.3f}; EI is 0 everywhere: no point is "
+                f"expected to improve on it by ξ = {xi:g}"
+            )
         return (
             f"best of {len(X)} observations: {y.min():.3f}; EI picks x = {pick:.3f} "
             f"(largest EI {ei.max():.3g})"
