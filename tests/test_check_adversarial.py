@@ -47,6 +47,7 @@ CHECKS = {
     "gp_posterior": (ck.check.check_gp_posterior, gp_posterior),
     "hyperband_brackets": (ck.check.check_hyperband_brackets, hyperband_brackets),
     "trials_needed": (ck.check.check_trials_needed, trials_needed),
+    "bo_design": (ck.check.check_bo_design, lambda: {"n_initial": 3, "length_scale": 0.3}),
 }
 
 
@@ -213,7 +214,7 @@ def test_correct_solutions_pass_in_float32(name: str, seed: int | None) -> None:
             return tuple(
                 np.float32(r) if np.ndim(r) == 0 else np.asarray(r, np.float32) for r in result
             )
-        if isinstance(result, (str, list)):
+        if isinstance(result, (str, list, dict)):
             return result
         return np.float32(result) if np.ndim(result) == 0 else np.asarray(result, np.float32)
 

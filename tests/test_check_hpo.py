@@ -63,6 +63,7 @@ SOLUTIONS = [
     (ck.check.check_gp_posterior, gp_posterior),
     (ck.check.check_hyperband_brackets, hyperband_brackets),
     (ck.check.check_trials_needed, trials_needed),
+    (ck.check.check_bo_design, lambda: {"n_initial": 3, "length_scale": 0.3}),
 ]
 
 
@@ -130,3 +131,17 @@ def test_trials_needed_names_rounding_down_and_the_wrong_probability() -> None:
 
     with pytest.raises(CheckFailed, match="1 - fraction"):
         ck.check.check_trials_needed(hit_instead_of_miss)
+
+
+def test_bo_design_is_graded_by_running_it() -> None:
+    # a length scale far below the table's spacing (1/7) makes BO no better than random search
+    with pytest.raises(CheckFailed, match=r"random search: \d+%\); the target is 80%"):
+        ck.check.check_bo_design(lambda: {"n_initial": 4, "length_scale": 0.02})
+    with pytest.raises(CheckFailed, match="needs 'n_initial' and 'length_scale'"):
+        ck.check.check_bo_design(lambda: {"n_initial": 4})
+    with pytest.raises(CheckFailed, match="n_initial must be a whole number from 1 to 12"):
+        ck.check.check_bo_design(lambda: {"n_initial": 0, "length_scale": 0.3})
+    with pytest.raises(CheckFailed, match="length_scale must be in"):
+        ck.check.check_bo_design(lambda: {"n_initial": 3, "length_scale": 50.0})
+    with pytest.raises(CheckFailed, match="return a dict"):
+        ck.check.check_bo_design(lambda: [3, 0.3])

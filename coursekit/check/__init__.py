@@ -6,13 +6,14 @@
 * :mod:`.optim` - momentum, RMSprop, Adam and clipping (5.3)
 * :mod:`.initialization` - the Xavier bound, He initialisation and ZCA whitening (5.4)
 * :mod:`.normalization` - batch norm forward and backward, layer norm forward, a prediction (5.5)
-* :mod:`.hpo` - expected improvement, a GP posterior, Hyperband's brackets, trials needed (5.6)
+* :mod:`.hpo` - EI, a GP posterior, Hyperband's brackets, trials needed, a BO design (5.6)
 
 Notebooks and nbgrader cells call ``ck.check.check_<exercise>(student_function)``.
 """
 
 from .core import CheckFailed, rel_error
 from .hpo import (
+    check_bo_design,
     check_expected_improvement,
     check_gp_posterior,
     check_hyperband_brackets,
@@ -35,6 +36,7 @@ __all__ = [
     "check_batch_norm_backward",
     "check_batch_norm_forward",
     "check_bias_before_batch_norm",
+    "check_bo_design",
     "check_classify_critical_point",
     "check_clip_by_norm",
     "check_expected_improvement",

@@ -17,7 +17,17 @@ from sklearn.gaussian_process import GaussianProcessRegressor
 from sklearn.gaussian_process.kernels import RBF, ConstantKernel
 
 from .. import hpo
-from .core import CheckFailed, as_float, as_tuple, call, cases, compare, exercise_check, unchanged
+from .core import (
+    CheckFailed,
+    as_float,
+    as_tuple,
+    call,
+    cases,
+    compare,
+    exercise_check,
+    note,
+    unchanged,
+)
 
 
 @exercise_check("expected_improvement")
@@ -201,3 +211,103 @@ def check_trials_needed(
             else:
                 hint = " Solve 1 - (1 - fraction)^n >= confidence for the smallest whole n."
             raise CheckFailed(f"{where}: expected n = {expected}, got {got!r}.{hint}")
+
+
+#: The learning rates and weight decays of the digits table of the design exercise (5.6, 3.3).
+DESIGN_GRID = {
+    "lr": [float(v) for v in np.round(np.logspace(-3, 0, 8), 5)],
+    "weight_decay": [float(v) for v in np.round(np.logspace(-5, -1, 8), 6)],
+}
+DESIGN_TRIALS, DESIGN_SEARCHES, DESIGN_TARGET = 12, 100, 0.8
+_tables: dict[int, hpo.TabulatedObjective] = {}
+
+
+def _design_table(seed: int) -> hpo.TabulatedObjective:
+    """The course MLP trained for 3 epochs at every point of :data:`DESIGN_GRID` (digits split and
+    training seeded with ``seed``), computed once per process."""
+    if seed not in _tables:
+        from .. import data
+
+        split = data.load_digits_split(seed=seed)
+        _tables[seed] = hpo.tabulate(hpo.mlp_objective(split, epochs=3, seed=seed), DESIGN_GRID)
+    return _tables[seed]
+
+
+def _design_hit_rate(table: hpo.TabulatedObjective, search: Callable[[int], Any]) -> float:
+    cells = [(lr, wd) for lr in DESIGN_GRID["lr"] for wd in DESIGN_GRID["weight_decay"]]
+    top4 = {cells[i] for i in np.argsort(table.values, axis=None, kind="stable")[:4]}
+    hits = [
+        any((t.config["lr"], t.config["weight_decay"]) in top4 for t in search(s))
+        for s in range(DESIGN_SEARCHES)
+    ]
+    return float(np.mean(hits))
+
+
+@exercise_check("bo_design")
+def check_bo_design(design: Callable[[], Any], *, seed: int | None = 0) -> None:
+    """Grade a design by running it. ``design()`` returns a dict of settings for
+    :func:`coursekit.hpo.bayesian_optimization` (``n_initial``, ``length_scale`` and optionally
+    ``xi``). The check runs 100 searches of 12 evaluations each with them on a table of the digits
+    (learning rate x weight decay, 8 x 8, as in section 3.3; with ``seed=None``, two tables trained
+    from other seeds) and requires that at least 80 % of the searches find one of its 4 best
+    entries."""
+    where = "bo_design()"
+    chosen = call(design, where=where)
+    if not isinstance(chosen, dict):
+        raise CheckFailed(
+            f"{where}: return a dict such as {{'n_initial': 5, 'length_scale': 1.0}}, got "
+            f"{type(chosen).__name__}"
+        )
+    unknown = sorted(set(map(str, chosen)) - {"n_initial", "length_scale", "xi"})
+    if unknown or not {"n_initial", "length_scale"} <= set(chosen):
+        raise CheckFailed(
+            f"{where}: the dict needs 'n_initial' and 'length_scale' (and may have 'xi'), got "
+            f"keys {sorted(map(str, chosen))}"
+        )
+    n_initial = chosen["n_initial"]
+    if (
+        isinstance(n_initial, bool)
+        or not isinstance(n_initial, (int, np.integer))
+        or not (1 <= n_initial <= DESIGN_TRIALS)
+    ):
+        raise CheckFailed(
+            f"{where}: n_initial must be a whole number from 1 to 12, got {n_initial!r}"
+        )
+    length_scale = as_float(chosen["length_scale"], where, "length_scale")
+    xi = as_float(chosen.get("xi", 0.01), where, "xi")
+    if not 0.01 <= length_scale <= 10 or not 0 <= xi <= 1:
+        raise CheckFailed(
+            f"{where}: length_scale must be in [0.01, 10] and xi in [0, 1], got "
+            f"{length_scale:g} and {xi:g}"
+        )
+    # grading: two of five other tables (trained from other seeds; each computed once per process)
+    table_seeds = [0] if seed is not None else np.random.default_rng().choice(5, 2, False) + 1
+    for table_seed in table_seeds:
+        table = _design_table(int(table_seed))
+
+        def search(s: int, table: hpo.TabulatedObjective = table) -> Any:
+            return hpo.bayesian_optimization(
+                table,
+                table.space,
+                DESIGN_TRIALS,
+                n_initial=int(n_initial),
+                length_scale=length_scale,
+                xi=xi,
+                seed=s,
+            ).trials
+
+        rate = _design_hit_rate(table, search)
+        if rate < DESIGN_TARGET:
+            baseline = _design_hit_rate(
+                table, lambda s, t=table: hpo.random_search(t, t.space, DESIGN_TRIALS, seed=s)
+            )
+            raise CheckFailed(
+                f"{where}: on a digits table (seed {table_seed}) your design found one of the 4 "
+                f"best configurations in {rate:.0%} of {DESIGN_SEARCHES} searches of "
+                f"{DESIGN_TRIALS} evaluations (random search: {baseline:.0%}); the target is "
+                f"{DESIGN_TARGET:.0%}. Hint: the search works in the unit square, where "
+                "neighbouring cells of the 8 x 8 table are 1/7 apart. What does the GP assume "
+                "about two cells much farther apart than its length scale? And how many of the "
+                "12 evaluations can you spend on random starting points?"
+            )
+        note(f"  {rate:.0%} of the searches (table seed {table_seed}) found one of the top 4")
