@@ -54,15 +54,14 @@ def importance_explorer(importance: float = 10.0, n_trials: int = 9, seed: int =
     ax_f.set(
         xlabel="x (important)", ylabel="y (unimportant)", title="f(x, y): yellow is low (good)"
     )
-    legend = ax_f.legend(loc="upper left", fontsize=10, framealpha=0.9)
+    # no legend on the image: the right panel's legend names the same markers
     g = hpo.importance_toy(1e9)  # the important part alone: g(x)
     ax_g.plot(grid_x, g(grid_x, 0.35), color="0.3", label="g(x)")
-    (grid_marks,) = ax_g.plot([], [], "s", color="C3", ms=7, label="x values of the grid")
-    (random_marks,) = ax_g.plot([], [], "o", color="w", mec="k", ms=6, label="x values, random")
+    (grid_marks,) = ax_g.plot([], [], "s", color="C3", ms=7, label="grid (its x values)")
+    (random_marks,) = ax_g.plot([], [], "o", color="w", mec="k", ms=6, label="random (x values)")
     ax_g.set(xlabel="x", ylabel="g(x)", ylim=(-0.25, 1.1), title="g(x), the part of f in x")
     ax_g.legend(loc="center left", fontsize=9)
-    # the legend sits on the image, so it is redrawn with it (else the image would cover it)
-    dynamic = [background, grid_points, random_points, grid_marks, random_marks, legend]
+    dynamic = [background, grid_points, random_points, grid_marks, random_marks]
     blitter = freeze(figure, dynamic)
     artists: dict[str, Any] = {
         "background": background,
@@ -130,13 +129,15 @@ def bayes_explorer(
     x = np.linspace(0, 1, 400)
     ax_f.plot(x, hpo.toy_objective_1d(x), "--", color="0.4", label="objective")
     (mean_line,) = ax_f.plot([], [], color="C0", label="posterior mean")
-    band = ax_f.fill_between(x, np.zeros_like(x), np.zeros_like(x), color="C0", alpha=0.2)
+    band = ax_f.fill_between(
+        x, np.zeros_like(x), np.zeros_like(x), color="C0", alpha=0.2, label="mean ± 2σ"
+    )
     (observed,) = ax_f.plot([], [], "o", color="k", label="observations")
-    (next_f,) = ax_f.plot([], [], "v", color="C3", ms=10, label="next point")
+    (next_f,) = ax_f.plot([], [], "v", color="C3", ms=10, label="next point", clip_on=False)
     ax_f.set(ylabel="f(x)", ylim=(-1.5, 1.5), title="Gaussian-process posterior")
     ax_f.legend(loc="upper left", fontsize=9, ncol=2)
     (ei_line,) = ax_ei.plot([], [], color="C2")
-    (next_ei,) = ax_ei.plot([], [], "v", color="C3", ms=10)
+    (next_ei,) = ax_ei.plot([], [], "v", color="C3", ms=10, clip_on=False)
     ax_ei.set(xlabel="x", ylabel="EI / its maximum", xlim=(0, 1), ylim=(0, 1.2))
     results: dict[str, Any] = {}
     artists: dict[str, Any] = {
@@ -158,7 +159,8 @@ def bayes_explorer(
         mean, std = gp.predict(x[:, None], return_std=True)
         ei = hpo.expected_improvement(mean, std, float(y.min()), xi)
         pick = float(x[int(np.argmax(ei))])
-        hopeless = bool(ei.max() <= 1e-12)  # no point is expected to improve by xi
+        # no point is expected to improve by xi (relative to the spread of the observations)
+        hopeless = bool(ei.max() <= 1e-6 * max(float(np.ptp(y)), 1e-12))
         mean_line.set_data(x, mean)
         band.set_data(x, mean - 2 * std, mean + 2 * std)
         observed.set_data(X, y)
@@ -175,11 +177,11 @@ def bayes_explorer(
         )
         if hopeless:
             return (
-                f"best of {len(X)} observations: {y.min():.3f}; EI is 0 everywhere: no point is "
-                f"expected to improve on it by ξ = {xi:g}"
+                f"best of {len(X)} observation(s): {y.min():.3f}; EI is about 0 everywhere "
+                f"(largest {ei.max():.1g}): no point is expected to improve on it by ξ = {xi:g}"
             )
         return (
-            f"best of {len(X)} observations: {y.min():.3f}; EI picks x = {pick:.3f} "
+            f"best of {len(X)} observation(s): {y.min():.3f}; EI picks x = {pick:.3f} "
             f"(largest EI {ei.max():.3g})"
         )
 
