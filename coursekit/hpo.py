@@ -11,7 +11,8 @@ Each evaluation is recorded as a :class:`Trial` with its configuration, value an
   and :func:`random_search` (Bergstra & Bengio, JMLR 2012).
 * :class:`GaussianProcess` (Rasmussen & Williams, *Gaussian Processes for Machine Learning*, 2006,
   Algorithm 2.1), :func:`expected_improvement` and :func:`bayesian_optimization`, the SMBO loop
-  (Snoek, Larochelle & Adams, NeurIPS 2012).
+  (Hutter, Hoos & Leyton-Brown, LION 2011), here with a GP and EI as in Snoek, Larochelle & Adams,
+  NeurIPS 2012.
 * :func:`optuna_search`: the same searches with Optuna's samplers (random, TPE, GP).
 * :func:`mlp_objective`: the course MLP on the digits, really trained (with the epochs as the
   resource of dynamic resource allocation).
