@@ -65,13 +65,15 @@ def storage_from(url: str, heartbeat: float = 0.0) -> optuna.storages.BaseStorag
 
     options: dict[str, Any] = {}
     if heartbeat:
-        options = {
-            "heartbeat_interval": max(1, round(heartbeat)),
-            "grace_period": max(2, round(2 * heartbeat)),
-            "heartbeat_stale_trial_callback": optuna.storages.RetryHeartbeatStaleTrialCallback(
-                max_retry=1
-            ),
-        }
+        with warnings.catch_warnings():  # heartbeats are "experimental" in Optuna 5
+            warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+            options = {
+                "heartbeat_interval": max(1, round(heartbeat)),
+                "grace_period": max(2, round(2 * heartbeat)),
+                "heartbeat_stale_trial_callback": optuna.storages.RetryHeartbeatStaleTrialCallback(
+                    max_retry=1
+                ),
+            }
     for attempt in range(5):
         try:
             with warnings.catch_warnings():  # heartbeats are "experimental" in Optuna 5
