@@ -5,6 +5,7 @@ One module per idea of the lecture (chapter 5):
 * :mod:`coursekit.init`, :mod:`coursekit.preprocessing` - initialisers; scalers and whitening (5.4)
 * :mod:`coursekit.normalization` - batch, layer and weight normalization (5.5)
 * :mod:`coursekit.hpo` - grid, random and Bayesian search, successive halving, Hyperband (5.6)
+* :mod:`coursekit.regularization` - ℓ1/ℓ2 penalties, soft threshold, dropout, early stopping (5.7)
 * :mod:`coursekit.landscape` - critical points, Hessians and loss landscapes (5.1)
 * :mod:`coursekit.minibatch` - batches, epochs and mini-batch gradient descent (5.2)
 * :mod:`coursekit.optim` - update rules (momentum, AdaGrad, RMSprop, Adam), torch optimizers (5.3)
@@ -36,6 +37,7 @@ from . import (
     paths,
     plot,
     preprocessing,
+    regularization,
     schedules,
     surfaces,
     train,
@@ -59,6 +61,7 @@ __all__ = [
     "paths",
     "plot",
     "preprocessing",
+    "regularization",
     "schedules",
     "seed",
     "setup",

@@ -173,6 +173,86 @@ def build() -> None:
         {"lr": "nonneg", "weight_decay": "nonneg"},
     )
 
+    # -- regularization (5.7) ---------------------------------------------------------------
+    R = ck.regularization
+    w = [torch.ones(2, 3)]
+    spoil(
+        "regularization",
+        "l1_penalty",
+        R.l1_penalty,
+        {"params": w, "weight": 0.1},
+        {"params": [None, 3.0, [], ["x"]], "weight": "nonneg"},
+    )
+    spoil(
+        "regularization",
+        "l2_penalty",
+        R.l2_penalty,
+        {"params": w, "weight": 0.1},
+        {"params": [None, 3.0, []], "weight": "nonneg"},
+    )
+    spoil(
+        "regularization",
+        "soft_threshold",
+        R.soft_threshold,
+        {"x": np.ones(3), "threshold": 0.5},
+        {"threshold": "nonneg"},
+    )
+    spoil(
+        "regularization",
+        "lasso_ista",
+        R.lasso_ista,
+        {"X": X.astype(float), "y": X[:, 0].astype(float), "alpha": 0.1},
+        {
+            "X": [None, np.ones(3), X_nan],
+            "y": [None, np.ones(5)],
+            "alpha": "nonneg",
+            "steps": "posint",
+            "tol": "nonneg",
+        },
+    )
+    spoil(
+        "regularization",
+        "Dropout",
+        R.Dropout,
+        {"p": 0.5},
+        {"p": [None, "0.5", NAN, -0.1, 1.0, 1.5], "inverted": [None, 1, "yes"]},
+    )
+    drop_net = nn.Sequential(nn.Linear(4, 3), R.Dropout(0.2))
+    spoil(
+        "regularization",
+        "mc_dropout_predict",
+        R.mc_dropout_predict,
+        {"model": drop_net, "X": X, "samples": 3},
+        {
+            "model": [None, "net", nn.Linear(4, 3)],
+            "X": [None, X_nan, np.ones(4)],
+            "samples": "posint",
+        },
+    )
+    spoil(
+        "regularization",
+        "EarlyStopping",
+        R.EarlyStopping,
+        {},
+        {
+            "patience": [None, "3", 0, 2.5, -1, NAN],
+            "min_delta": "nonneg",
+            "restore_best": [None, 1],
+        },
+    )
+    add(
+        "regularization",
+        "EarlyStopping().step(val_loss=None)",
+        "val_loss",
+        lambda: R.EarlyStopping().step(None),
+    )
+    add(
+        "regularization",
+        "EarlyStopping().step(model='net')",
+        "model",
+        lambda: R.EarlyStopping().step(0.5, "net"),
+    )
+
     # -- hpo ------------------------------------------------------------------------------
     H = ck.hpo
     space = {"lr": H.LogUniform(1e-3, 1.0), "width": H.Integer(8, 64)}

@@ -1,0 +1,228 @@
+"""Regularization (正则化, 5.7): ℓ1 and ℓ2 penalties, the soft-threshold step of ℓ1, dropout and
+its Monte Carlo predictions, and early stopping.
+
+* :func:`l1_penalty`, :func:`l2_penalty`: lambda * sum |theta| and (lambda / 2) * sum theta^2
+  over any number of tensors or arrays; the gradient of the second is lambda * theta, which is
+  what ``weight_decay=lambda`` adds in ``torch.optim.SGD`` (and in :mod:`coursekit.optim`).
+* :func:`soft_threshold` (the proximal step of ℓ1, which produces exact zeros) and
+  :func:`lasso_ista` (ISTA on 1/(2n) ||y - Xw||^2 + alpha ||w||_1, scikit-learn's ``Lasso``
+  objective; Daubechies, Defrise & De Mol 2004; Beck & Teboulle 2009).
+* :class:`Dropout` (Srivastava et al., JMLR 2014): torch's inverted dropout, or the slides' form
+  that scales by 1 - p at test time; :func:`mc_dropout_predict` (Gal & Ghahramani, ICML 2016).
+* :class:`EarlyStopping`: stop after ``patience`` evaluations without improvement, and restore
+  the best weights.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import torch
+from torch import nn
+
+from . import validate
+
+__all__ = [
+    "Dropout",
+    "EarlyStopping",
+    "l1_penalty",
+    "l2_penalty",
+    "lasso_ista",
+    "mc_dropout_predict",
+    "soft_threshold",
+]
+
+
+def _tensors(params: Any) -> list[Any]:
+    if isinstance(params, (torch.Tensor, np.ndarray)):
+        return [params]
+    try:
+        items = list(params)
+    except TypeError:
+        raise TypeError(
+            "params must be a tensor, an array, or an iterable of them (model.parameters()), "
+            f"got {type(params).__name__}"
+        ) from None
+    if not items or not all(isinstance(p, (torch.Tensor, np.ndarray)) for p in items):
+        raise TypeError("params must hold at least one tensor or array, and nothing else")
+    return items
+
+
+def l1_penalty(params: Any, weight: float) -> Any:
+    """lambda * sum_i |theta_i| over every tensor (or array) in ``params``; ``weight`` is lambda
+    >= 0. Added to a loss, its (sub)gradient is lambda * sgn(theta)."""
+    weight = validate.real("weight", weight, low=0)
+    return weight * sum(abs(p).sum() for p in _tensors(params))
+
+
+def l2_penalty(params: Any, weight: float) -> Any:
+    """(lambda / 2) * sum_i theta_i^2 over every tensor (or array) in ``params``; ``weight`` is
+    lambda >= 0. Its gradient is lambda * theta, so for plain SGD adding it to the loss is exactly
+    ``weight_decay=lambda``: theta <- (1 - alpha lambda) theta - alpha dL/dtheta."""
+    weight = validate.real("weight", weight, low=0)
+    return weight / 2 * sum((p**2).sum() for p in _tensors(params))
+
+
+def soft_threshold(x: Any, threshold: float) -> Any:
+    """sgn(x) * max(|x| - threshold, 0), elementwise (NumPy or torch): the proximal operator of
+    threshold * ||x||_1. Entries with |x| <= threshold become exactly 0."""
+    threshold = validate.real("threshold", threshold, low=0)
+    if isinstance(x, torch.Tensor):
+        return torch.sign(x) * torch.clamp(x.abs() - threshold, min=0)
+    x = np.asarray(x, dtype=float)
+    return np.sign(x) * np.maximum(np.abs(x) - threshold, 0.0)
+
+
+def lasso_ista(
+    X: Any, y: Any, alpha: float, *, steps: int = 5000, tol: float = 1e-12
+) -> np.ndarray:
+    """Minimize 1/(2n) ||y - X w||^2 + alpha ||w||_1 (scikit-learn's ``Lasso`` without intercept)
+    by ISTA: a gradient step on the smooth part with step size 1/L (L = ||X||_2^2 / n, the
+    Lipschitz constant of its gradient), then :func:`soft_threshold` with alpha / L. Stops when
+    no coefficient moves by more than ``tol``."""
+    X = validate.array("X", X, ndim=2)
+    y = validate.array("y", y, ndim=1)
+    if len(X) != len(y):
+        raise ValueError(f"X and y must have the same number of rows, got {len(X)} and {len(y)}")
+    alpha = validate.real("alpha", alpha, low=0)
+    steps = validate.integer("steps", steps, low=1)
+    tol = validate.real("tol", tol, low=0)
+    n = len(y)
+    lipschitz = float(np.linalg.norm(X, 2) ** 2 / n)
+    if lipschitz == 0:
+        return np.zeros(X.shape[1])
+    w = np.zeros(X.shape[1])
+    for _ in range(steps):
+        grad = X.T @ (X @ w - y) / n
+        new = soft_threshold(w - grad / lipschitz, alpha / lipschitz)
+        if np.max(np.abs(new - w)) <= tol:
+            return new
+        w = new
+    return w
+
+
+class Dropout(nn.Module):
+    """Dropout (Srivastava et al., 2014): in training, each input is set to 0 with probability
+    ``p`` (torch's meaning: the *drop* probability), independently at every forward pass.
+
+    ``inverted=True`` (torch's ``nn.Dropout``): the survivors are scaled by 1 / (1 - p) in
+    training and the layer is the identity in evaluation. ``inverted=False`` (the slides' form):
+    no scaling in training, and in evaluation the inputs are multiplied by 1 - p. Both keep the
+    expected output of training equal to the output of evaluation.
+    """
+
+    def __init__(self, p: float = 0.5, inverted: bool = True) -> None:
+        super().__init__()
+        p = validate.real("p", p, low=0)
+        if not p < 1:
+            raise ValueError(f"p (the drop probability) must be in [0, 1), got {p}")
+        self.p = p
+        self.inverted = validate.flag("inverted", inverted)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if not self.training:
+            return x if self.inverted else x * (1 - self.p)
+        if self.p == 0:
+            return x
+        keep = torch.empty_like(x).bernoulli_(1 - self.p)
+        return x * keep / (1 - self.p) if self.inverted else x * keep
+
+    def extra_repr(self) -> str:
+        return f"p={self.p}, inverted={self.inverted}"
+
+
+def _is_dropout(module: nn.Module) -> bool:
+    return isinstance(module, (Dropout, nn.Dropout))
+
+
+def mc_dropout_predict(
+    model: nn.Module, X: Any, samples: int = 50
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Monte Carlo dropout (Gal & Ghahramani, 2016): ``samples`` forward passes with dropout
+    active and every other layer in evaluation mode (batch normalization keeps its running
+    statistics); returns the mean of the softmax probabilities and their standard deviation over
+    the passes, each of shape (N, C). The model's modes are restored afterwards."""
+    if not isinstance(model, nn.Module):
+        raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
+    samples = validate.integer("samples", samples, low=1)
+    X = torch.as_tensor(validate.array("X", X, ndim=2), dtype=torch.float32)
+    modes = {module: module.training for module in model.modules()}
+    if not any(_is_dropout(m) for m in modes):
+        raise ValueError("model has no dropout layer: Monte Carlo dropout needs one")
+    try:
+        model.eval()
+        for module in modes:
+            if _is_dropout(module):
+                module.train()
+        with torch.no_grad():
+            probs = torch.stack([torch.softmax(model(X), dim=1) for _ in range(samples)])
+    finally:
+        for module, mode in modes.items():
+            module.training = mode
+    spread = probs.std(dim=0, unbiased=False) if samples > 1 else torch.zeros_like(probs[0])
+    return probs.mean(dim=0), spread
+
+
+class EarlyStopping:
+    """Stop when the validation loss has not improved for ``patience`` evaluations.
+
+    Call :meth:`step` once per evaluation with the validation loss (and the model, to keep its
+    best weights). An evaluation improves if its loss is below the best so far by more than
+    ``min_delta``. ``step`` returns ``True`` once ``patience`` evaluations in a row did not
+    improve; with ``restore_best`` the model then gets the weights of the best evaluation back.
+    ``best_epoch`` is the 0-based index of the best call, ``best_loss`` its loss. With
+    ``patience=math.inf`` it never stops and ``best_epoch`` is the argmin of the losses seen.
+    :meth:`callback` adapts it to :func:`coursekit.train.fit`.
+    """
+
+    def __init__(
+        self, patience: float = 5, min_delta: float = 0.0, restore_best: bool = True
+    ) -> None:
+        patience = validate.real("patience", patience, low=1, finite=False)
+        if not (math.isinf(patience) or float(patience).is_integer()):
+            raise ValueError(f"patience must be a whole number >= 1 or math.inf, got {patience}")
+        self.patience = patience
+        self.min_delta = validate.real("min_delta", min_delta, low=0)
+        self.restore_best = validate.flag("restore_best", restore_best)
+        self.best_epoch: int | None = None
+        self.best_loss = math.inf
+        self.calls = 0
+        self.waited = 0
+        self.stopped = False
+        self._best_state: dict[str, torch.Tensor] | None = None
+
+    def step(self, val_loss: float, model: nn.Module | None = None) -> bool:
+        """Record one evaluation; ``True`` means: stop training now."""
+        val_loss = validate.real("val_loss", val_loss, finite=False)
+        if model is not None and not isinstance(model, nn.Module):
+            raise TypeError(f"model must be a torch.nn.Module or None, got {type(model).__name__}")
+        if val_loss < self.best_loss - self.min_delta:
+            self.best_loss, self.best_epoch, self.waited = val_loss, self.calls, 0
+            if model is not None and self.restore_best:
+                self._best_state = copy.deepcopy(model.state_dict())
+        else:
+            self.waited += 1
+        self.calls += 1
+        self.stopped = self.waited >= self.patience
+        if self.stopped and model is not None:
+            self.restore(model)
+        return self.stopped
+
+    def restore(self, model: nn.Module) -> None:
+        """Load the best evaluation's weights into ``model`` (with ``restore_best``)."""
+        if self.restore_best and self._best_state is not None:
+            model.load_state_dict(self._best_state)
+
+    def callback(self, model: nn.Module) -> Callable[[Any], bool]:
+        """A ``fit(..., callback=...)`` that watches ``history.val_loss`` after every evaluation
+        (the first is before training) and stops the run; restore the best weights afterwards
+        with :meth:`restore` if training ended without a stop."""
+
+        def watch(history: Any) -> bool:
+            return self.step(history.val_loss[-1], model)
+
+        return watch
