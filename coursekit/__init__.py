@@ -5,6 +5,7 @@ One module per idea of the lecture (chapter 5):
 * :mod:`coursekit.init`, :mod:`coursekit.preprocessing` - initialisers; scalers and whitening (5.4)
 * :mod:`coursekit.normalization` - batch, layer and weight normalization (5.5)
 * :mod:`coursekit.hpo` - grid, random and Bayesian search, successive halving, Hyperband (5.6)
+* :mod:`coursekit.augment` - rotations, flips, zooms, shifts and noise for image batches (5.7)
 * :mod:`coursekit.regularization` - ℓ1/ℓ2 penalties, soft threshold, dropout, early stopping (5.7)
 * :mod:`coursekit.landscape` - critical points, Hessians and loss landscapes (5.1)
 * :mod:`coursekit.minibatch` - batches, epochs and mini-batch gradient descent (5.2)
@@ -23,6 +24,7 @@ One module per idea of the lecture (chapter 5):
 """
 
 from . import (
+    augment,
     check,
     clipping,
     data,
@@ -47,6 +49,7 @@ from . import (
 from .notebook import seed, setup, show_source
 
 __all__ = [
+    "augment",
     "check",
     "clipping",
     "data",

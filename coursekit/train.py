@@ -296,6 +296,7 @@ def fit(
     diverge_above: float | None = None,
     progress: bool = True,
     callback: Callable[[History], bool | None] | None = None,
+    augment: Callable[[torch.Tensor], torch.Tensor] | None = None,
 ) -> History:
     """Train ``model`` by mini-batch updates and record its history.
 
@@ -327,6 +328,8 @@ def fit(
         callback: called with the history after every evaluation (for live widgets); if it
             returns ``True`` the run stops there and ``history.stopped_at`` records the step
             (early stopping on a validation loss is such a callback).
+        augment: applied to the inputs of every training mini-batch before the forward pass
+            (data augmentation, :mod:`coursekit.augment`); evaluation sees the data unchanged.
 
     Returns:
         The :class:`History` of the run.
@@ -357,6 +360,8 @@ def fit(
     validate.function("loss_fn", loss_fn)
     if callback is not None:
         validate.function("callback", callback)
+    if augment is not None:
+        validate.function("augment", augment)
     if scheduler is not None:
         _check_scheduler(scheduler, optimizer)
     dtype = next((p.dtype for p in model.parameters() if p.is_floating_point()), None)
@@ -420,7 +425,8 @@ def fit(
             # a coursekit optimizer may hold a schedule: the rate of this step is lr(t)
             lr = _current_lr(optimizer, history.steps)
             optimizer.zero_grad()
-            loss = loss_fn(model(X_batch), y_batch)  # a scalar: evaluate() checked loss_fn
+            inputs = X_batch if augment is None else augment(X_batch)
+            loss = loss_fn(model(inputs), y_batch)  # a scalar: evaluate() checked loss_fn
             loss_value = loss.item()
             if not (loss_value <= diverge_above and math.isfinite(loss_value)):  # NaN, inf
                 history.diverged = _divergence(history, loss_value, diverge_above, lr)

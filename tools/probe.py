@@ -253,6 +253,62 @@ def build() -> None:
         lambda: R.EarlyStopping().step(0.5, "net"),
     )
 
+    # -- augment (5.7) ----------------------------------------------------------------------
+    A = ck.augment
+    images = np.ones((2, 8, 8))
+    bad_images = [None, np.ones((8, 8)), np.ones((2, 3, 8, 8)), np.full((1, 4, 4), NAN)]
+    spoil(
+        "augment",
+        "rotate",
+        A.rotate,
+        {"images": images, "degrees": 10.0},
+        {"images": bad_images, "degrees": "real"},
+    )
+    spoil("augment", "flip", A.flip, {"images": images}, {"horizontal": [None, 1, "yes"]})
+    spoil(
+        "augment",
+        "zoom",
+        A.zoom,
+        {"images": images, "factor": 1.1},
+        {"images": bad_images, "factor": "pos"},
+    )
+    spoil(
+        "augment",
+        "shift",
+        A.shift,
+        {"images": images, "dx": 1.0, "dy": 0.0},
+        {"dx": "real", "dy": "real"},
+    )
+    spoil(
+        "augment",
+        "add_noise",
+        A.add_noise,
+        {"images": images, "std": 0.1},
+        {"std": "nonneg", "generator": [3, "gen"]},
+    )
+    spoil(
+        "augment",
+        "random_transform",
+        A.random_transform,
+        {"images": images},
+        {
+            "max_degrees": "nonneg",
+            "max_shift": "nonneg",
+            "noise_std": "nonneg",
+            "zoom_range": [None, 1.0, (0.0, 1.0), (1.2, 1.1), (1.0, NAN)],
+            "generator": [3],
+        },
+    )
+    spoil(
+        "augment",
+        "flat",
+        A.flat,
+        {"transform": lambda im: im},
+        {"transform": "callable", "shape": [None, (8,), (8, 0), (8.0, 8), "8x8"]},
+    )
+    identity = A.flat(lambda im: im)
+    add("augment", "flat(...)(rows of 63)", "rows", lambda: identity(torch.ones(2, 63)))
+
     # -- hpo ------------------------------------------------------------------------------
     H = ck.hpo
     space = {"lr": H.LogUniform(1e-3, 1.0), "width": H.Integer(8, 64)}
@@ -1008,6 +1064,7 @@ def build() -> None:
             "y": [np.full(30, 3), np.full(30, -1), np.full(30, 1.5), None],
             "scheduler": [3, "ab"],
             "callback": [3],
+            "augment": [3, "flip"],
             "loss_fn": [None],
             "optimizer": [3, "ab"],
         },
