@@ -19,6 +19,12 @@ from test_check_initialization import he_normal, xavier_uniform_bound, zca_white
 from test_check_landscape import classify_critical_point, probability_all_positive
 from test_check_normalization import batch_norm_backward, batch_norm_forward, layer_norm_forward
 from test_check_optim import adam_step, clip_by_norm, momentum_step, rmsprop_step
+from test_check_regularization import (
+    decay_factor,
+    dropout_forward_backward,
+    early_stopping,
+    soft_threshold,
+)
 
 import coursekit as ck
 from coursekit.check import CheckFailed
@@ -48,6 +54,13 @@ CHECKS = {
     "hyperband_brackets": (ck.check.check_hyperband_brackets, hyperband_brackets),
     "trials_needed": (ck.check.check_trials_needed, trials_needed),
     "bo_design": (ck.check.check_bo_design, lambda: {"n_initial": 3, "length_scale": 0.3}),
+    "soft_threshold": (ck.check.check_soft_threshold, soft_threshold),
+    "dropout_forward_backward": (
+        ck.check.check_dropout_forward_backward,
+        dropout_forward_backward,
+    ),
+    "early_stopping": (ck.check.check_early_stopping, early_stopping),
+    "decay_factor": (ck.check.check_decay_factor, decay_factor),
 }
 
 
@@ -212,7 +225,10 @@ def test_correct_solutions_pass_in_float32(name: str, seed: int | None) -> None:
         result = solution(*args)
         if isinstance(result, tuple):
             return tuple(
-                np.float32(r) if np.ndim(r) == 0 else np.asarray(r, np.float32) for r in result
+                r
+                if r is None
+                else (np.float32(r) if np.ndim(r) == 0 else np.asarray(r, np.float32))
+                for r in result
             )
         if isinstance(result, (str, list, dict)):
             return result

@@ -7,6 +7,7 @@
 * :mod:`.initialization` - the Xavier bound, He initialisation and ZCA whitening (5.4)
 * :mod:`.normalization` - batch norm forward and backward, layer norm forward, a prediction (5.5)
 * :mod:`.hpo` - EI, a GP posterior, Hyperband's brackets, trials needed, a BO design (5.6)
+* :mod:`.regularization` - soft threshold, dropout, early stopping, weight decay (5.7)
 
 Notebooks and nbgrader cells call ``ck.check.check_<exercise>(student_function)``.
 """
@@ -29,6 +30,12 @@ from .normalization import (
     check_layer_norm_forward,
 )
 from .optim import check_adam_step, check_clip_by_norm, check_momentum_step, check_rmsprop_step
+from .regularization import (
+    check_decay_factor,
+    check_dropout_forward_backward,
+    check_early_stopping,
+    check_soft_threshold,
+)
 
 __all__ = [
     "CheckFailed",
@@ -39,6 +46,9 @@ __all__ = [
     "check_bo_design",
     "check_classify_critical_point",
     "check_clip_by_norm",
+    "check_decay_factor",
+    "check_dropout_forward_backward",
+    "check_early_stopping",
     "check_expected_improvement",
     "check_gp_posterior",
     "check_he_normal",
@@ -49,6 +59,7 @@ __all__ = [
     "check_probability_all_positive",
     "check_rmsprop_step",
     "check_sgd_epoch",
+    "check_soft_threshold",
     "check_trials_needed",
     "check_xavier_uniform_bound",
     "check_zca_whitening",

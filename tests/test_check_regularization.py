@@ -1,0 +1,86 @@
+"""The checks of 5.7's exercises: a correct solution written from scratch passes, a function that
+is not implemented yet is reported, and the usual mistakes are named."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+import coursekit as ck
+from coursekit.check import CheckFailed
+
+
+def _todo(*args):
+    raise NotImplementedError
+
+
+def soft_threshold(x, threshold):
+    return np.sign(x) * np.maximum(np.abs(x) - threshold, 0.0)
+
+
+def dropout_forward_backward(x, mask, p, dout):
+    return x * mask / (1 - p), dout * mask / (1 - p)
+
+
+def early_stopping(losses, patience, min_delta):
+    best, best_index, waited = math.inf, None, 0
+    for i, value in enumerate(losses):
+        if value < best - min_delta:
+            best, best_index, waited = value, i, 0
+        else:
+            waited += 1
+            if waited >= patience:
+                return i, best_index
+    return None, best_index
+
+
+def decay_factor(lr, weight_decay, steps):
+    return (1 - lr * weight_decay) ** steps
+
+
+SOLUTIONS = [
+    (ck.check.check_soft_threshold, soft_threshold),
+    (ck.check.check_dropout_forward_backward, dropout_forward_backward),
+    (ck.check.check_early_stopping, early_stopping),
+    (ck.check.check_decay_factor, decay_factor),
+]
+
+
+@pytest.mark.parametrize(("check", "solution"), SOLUTIONS)
+def test_57_solutions_pass_and_todo_is_reported(check, solution, capsys) -> None:
+    check(solution)
+    check(solution, seed=None)
+    assert capsys.readouterr().out.count("OK ") == 2
+    with pytest.raises(CheckFailed, match="not implemented yet"):
+        check(_todo)
+
+
+def test_the_usual_mistakes_are_named() -> None:
+    with pytest.raises(CheckFailed, match="without the sign of x"):
+        ck.check.check_soft_threshold(lambda x, t: np.maximum(np.abs(x) - t, 0))
+    with pytest.raises(CheckFailed, match="hard thresholding"):
+        ck.check.check_soft_threshold(lambda x, t: np.where(np.abs(x) > t, x, 0.0))
+    with pytest.raises(CheckFailed, match="without the 1 / \\(1 - p\\) scale"):
+        ck.check.check_dropout_forward_backward(lambda x, m, p, d: (x * m, d * m))
+    with pytest.raises(CheckFailed, match="keep probability"):
+        ck.check.check_dropout_forward_backward(lambda x, m, p, d: (x * m / p, d * m / p))
+
+    def loose(losses, patience, min_delta):
+        best, best_index, waited = math.inf, None, 0
+        for i, value in enumerate(losses):
+            if value <= best - min_delta:
+                best, best_index, waited = value, i, 0
+            else:
+                waited += 1
+                if waited >= patience:
+                    return i, best_index
+        return None, best_index
+
+    with pytest.raises(CheckFailed, match="use <, not <="):
+        ck.check.check_early_stopping(loose)
+    with pytest.raises(CheckFailed, match="only the limit of small steps"):
+        ck.check.check_decay_factor(lambda lr, wd, k: math.exp(-lr * wd * k))
+    with pytest.raises(CheckFailed, match="compound"):
+        ck.check.check_decay_factor(lambda lr, wd, k: 1 - lr * wd * k)
