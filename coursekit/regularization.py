@@ -27,13 +27,19 @@ from torch import nn
 from . import validate
 
 __all__ = [
+    "MOONS_EXTENT",
     "Dropout",
     "EarlyStopping",
+    "boundary_length",
+    "decision_grid",
     "l1_penalty",
     "l2_penalty",
     "lasso_ista",
     "mc_dropout_predict",
+    "moons_network",
+    "moons_problem",
     "soft_threshold",
+    "train_moons",
 ]
 
 
@@ -226,3 +232,118 @@ class EarlyStopping:
             return self.step(history.val_loss[-1], model)
 
         return watch
+
+
+# ---- the lesson's experiments on the two moons ------------------------------------------------
+
+#: The plotting window of :func:`decision_grid` around the two moons: (x_min, x_max, y_min, y_max).
+MOONS_EXTENT = (-1.5, 2.5, -1.2, 1.7)
+
+
+def moons_problem(
+    n_train: int = 40, *, noise: float = 0.3, seed: int = 0
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
+    """A small, noisy training set of two moons (``n_train`` points) and a large validation set
+    (1,000 points) from the same distribution: (X, y, X_val, y_val) as float32/int64 tensors."""
+    from .data import make_moons
+
+    n_train = validate.integer("n_train", n_train, low=4)
+    seed = validate.seed("seed", seed)
+    X, y = make_moons(n_train, noise=noise, seed=seed)
+    X_val, y_val = make_moons(1000, noise=noise, seed=seed + 1)
+    as_x = lambda a: torch.tensor(a, dtype=torch.float32)  # noqa: E731
+    return as_x(X), torch.tensor(y), as_x(X_val), torch.tensor(y_val)
+
+
+def moons_network(
+    hidden: int, *, dropout: float = 0.0, layers: int = 1, seed: int = 0
+) -> nn.Module:
+    """The lesson's classifier for the moons: ``layers`` hidden ReLU layers of ``hidden`` units,
+    each followed by :class:`Dropout` with rate ``dropout`` when it is > 0."""
+    hidden = validate.integer("hidden", hidden, low=1)
+    layers = validate.integer("layers", layers, low=1)
+    dropout = validate.real("dropout", dropout, low=0)
+    if not dropout < 1:
+        raise ValueError(f"dropout (the drop probability) must be in [0, 1), got {dropout}")
+    generator_state = torch.random.get_rng_state()
+    torch.manual_seed(validate.seed("seed", seed))
+    modules: list[nn.Module] = []
+    width = 2
+    for _ in range(layers):
+        modules += [nn.Linear(width, hidden), nn.ReLU()]
+        if dropout > 0:
+            modules.append(Dropout(dropout))
+        width = hidden
+    modules.append(nn.Linear(width, 2))
+    torch.random.set_rng_state(generator_state)
+    return nn.Sequential(*modules)
+
+
+def train_moons(
+    hidden: int = 20,
+    *,
+    weight_decay: float = 0.0,
+    dropout: float = 0.0,
+    layers: int = 1,
+    steps: int = 3000,
+    lr: float = 0.1,
+    seed: int = 0,
+    eval_every: int | None = None,
+    callback: Callable[[Any], bool | None] | None = None,
+) -> tuple[nn.Module, Any]:
+    """Train :func:`moons_network` on :func:`moons_problem` (``seed``) with full-batch SGD
+    (momentum 0.9, ``lr``) and ℓ2 weight decay ``weight_decay`` (lambda), for ``steps`` updates;
+    returns the model (in evaluation mode) and the :class:`coursekit.train.History`."""
+    from .train import fit
+
+    X, y, X_val, y_val = moons_problem(seed=seed)
+    model = moons_network(hidden, dropout=dropout, layers=layers, seed=seed)
+    weight_decay = validate.real("weight_decay", weight_decay, low=0)
+    optimizer = torch.optim.SGD(model.parameters(), lr=lr, momentum=0.9, weight_decay=weight_decay)
+    history = fit(
+        model,
+        optimizer,
+        X,
+        y,
+        batch_size=len(y),
+        max_steps=validate.integer("steps", steps, low=1),
+        eval_every=eval_every or steps,
+        val=(X_val, y_val),
+        seed=seed,
+        progress=False,
+        callback=callback,
+        on_divergence="stop",
+    )
+    model.eval()
+    return model, history
+
+
+def decision_grid(
+    model: nn.Module,
+    resolution: int = 100,
+    extent: tuple[float, float, float, float] = MOONS_EXTENT,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The model's probability of class 1 on a ``resolution`` x ``resolution`` grid over
+    ``extent``: (xs, ys, probabilities of shape (len(ys), len(xs))), in evaluation mode."""
+    if not isinstance(model, nn.Module):
+        raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
+    resolution = validate.integer("resolution", resolution, low=2)
+    xs = np.linspace(extent[0], extent[1], resolution)
+    ys = np.linspace(extent[2], extent[3], resolution)
+    grid = torch.tensor(np.stack(np.meshgrid(xs, ys), -1).reshape(-1, 2), dtype=torch.float32)
+    was_training = model.training
+    model.eval()
+    with torch.no_grad():
+        probs = torch.softmax(model(grid), dim=1)[:, 1].numpy().reshape(resolution, resolution)
+    model.train(was_training)
+    return xs, ys, probs
+
+
+def boundary_length(probabilities: Any) -> int:
+    """How many neighbouring grid cells (horizontally or vertically) the decision boundary
+    separates, i.e. where the predicted class (p > 0.5) changes: a measure of how long and
+    wiggly the boundary is on the grid of :func:`decision_grid`."""
+    classes = validate.array("probabilities", probabilities, ndim=2) > 0.5
+    across = (classes[:, 1:] != classes[:, :-1]).sum()
+    down = (classes[1:, :] != classes[:-1, :]).sum()
+    return int(across + down)

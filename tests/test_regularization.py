@@ -186,3 +186,26 @@ def test_early_stopping_stops_fit_and_restores_the_best_weights() -> None:
     assert stopper.best_epoch == int(np.argmin(history.val_loss))
     val = ck.train.evaluate(model, torch.as_tensor(data.X_val), torch.as_tensor(data.y_val))
     assert val[0] == pytest.approx(stopper.best_loss, rel=1e-5)
+
+
+def test_boundary_length_counts_the_cells_the_boundary_separates() -> None:
+    straight = np.zeros((10, 20))
+    straight[:, 12:] = 1.0  # a vertical boundary: one crossing per row
+    assert R.boundary_length(straight) == 10
+    wiggly = straight.copy()
+    wiggly[::2, 10:12] = 1.0  # every other row bends: two more crossings each... of the column
+    assert R.boundary_length(wiggly) > R.boundary_length(straight)
+    assert R.boundary_length(np.zeros((5, 5))) == 0
+
+
+def test_moons_training_is_deterministic_and_grids_have_the_right_shape() -> None:
+    a, history = R.train_moons(6, steps=200, seed=1)
+    b, _ = R.train_moons(6, steps=200, seed=1)
+    xs, ys, pa = R.decision_grid(a, resolution=30)
+    assert xs.shape == (30,) and ys.shape == (30,) and pa.shape == (30, 30)
+    np.testing.assert_array_equal(pa, R.decision_grid(b, resolution=30)[2])
+    assert not a.training and history.steps == 200 and 0 <= pa.min() <= pa.max() <= 1
+    dropped = R.moons_network(8, dropout=0.5, layers=2)
+    assert sum(isinstance(m, R.Dropout) for m in dropped) == 2
+    X, y, X_val, _ = R.moons_problem(seed=3)
+    assert X.shape == (40, 2) and X_val.shape == (1000, 2) and set(y.tolist()) == {0, 1}

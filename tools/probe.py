@@ -309,6 +309,49 @@ def build() -> None:
     identity = A.flat(lambda im: im)
     add("augment", "flat(...)(rows of 63)", "rows", lambda: identity(torch.ones(2, 63)))
 
+    net = R.moons_network(4)
+    spoil(
+        "regularization",
+        "moons_problem",
+        R.moons_problem,
+        {},
+        {"n_train": [None, 2, 2.5], "noise": "nonneg", "seed": "seed"},
+    )
+    spoil(
+        "regularization",
+        "moons_network",
+        R.moons_network,
+        {"hidden": 4},
+        {"hidden": "posint", "dropout": [NAN, 1.0, -0.1], "layers": "posint", "seed": "seed"},
+    )
+    spoil(
+        "regularization",
+        "train_moons",
+        R.train_moons,
+        {"hidden": 3, "steps": 5},
+        {
+            "hidden": "posint",
+            "weight_decay": "nonneg",
+            "dropout": [1.0, NAN],
+            "steps": "posint",
+            "seed": "seed",
+        },
+    )
+    spoil(
+        "regularization",
+        "decision_grid",
+        R.decision_grid,
+        {"model": net},
+        {"model": [None, "net"], "resolution": [None, 1, 2.5]},
+    )
+    spoil(
+        "regularization",
+        "boundary_length",
+        R.boundary_length,
+        {"probabilities": np.zeros((3, 3))},
+        {"probabilities": [None, np.zeros(3), np.full((2, 2), NAN)]},
+    )
+
     # -- hpo ------------------------------------------------------------------------------
     H = ck.hpo
     space = {"lr": H.LogUniform(1e-3, 1.0), "width": H.Integer(8, 64)}
@@ -1234,6 +1277,20 @@ def build() -> None:
             "xi": [None, NAN, -0.1, 0.6],
             "seed": "seed",
         },
+    )
+    spoil(
+        "widgets",
+        "regularization_explorer",
+        W.regularization_explorer,
+        {},
+        {"hidden": [None, 7, 2.5, "20"], "weight_decay": [None, NAN, -1.0, 0.5], "seed": "seed"},
+    )
+    spoil(
+        "widgets",
+        "dropout_explorer",
+        W.dropout_explorer,
+        {},
+        {"p": [None, NAN, -0.1, 0.95], "mc_samples": [None, 0, 7, 2.5], "seed": "seed"},
     )
     spoil(
         "widgets",
