@@ -339,11 +339,21 @@ def decision_grid(
     return xs, ys, probs
 
 
-def boundary_length(probabilities: Any) -> int:
-    """How many neighbouring grid cells (horizontally or vertically) the decision boundary
-    separates, i.e. where the predicted class (p > 0.5) changes: a measure of how long and
-    wiggly the boundary is on the grid of :func:`decision_grid`."""
-    classes = validate.array("probabilities", probabilities, ndim=2) > 0.5
-    across = (classes[:, 1:] != classes[:, :-1]).sum()
-    down = (classes[1:, :] != classes[:-1, :]).sum()
-    return int(across + down)
+def boundary_length(xs: Any, ys: Any, probabilities: Any) -> float:
+    """The length, in the units of the inputs, of the decision boundary p = 0.5 on the grid of
+    :func:`decision_grid` (``probabilities[j, i]`` at (xs[i], ys[j])): the summed length of the
+    contour lines, traced with matplotlib's ``contourpy``. It does not depend on the boundary's
+    direction; a straight boundary across the window is as long as the window is wide, a wiggly
+    one longer."""
+    from contourpy import contour_generator
+
+    xs = validate.array("xs", xs, ndim=1)
+    ys = validate.array("ys", ys, ndim=1)
+    probabilities = validate.array("probabilities", probabilities, ndim=2)
+    if probabilities.shape != (len(ys), len(xs)):
+        raise ValueError(
+            f"probabilities must have shape (len(ys), len(xs)) = ({len(ys)}, {len(xs)}), got "
+            f"{probabilities.shape}"
+        )
+    lines = contour_generator(xs, ys, probabilities).lines(0.5)
+    return float(sum(np.linalg.norm(np.diff(line, axis=0), axis=1).sum() for line in lines))

@@ -188,14 +188,18 @@ def test_early_stopping_stops_fit_and_restores_the_best_weights() -> None:
     assert val[0] == pytest.approx(stopper.best_loss, rel=1e-5)
 
 
-def test_boundary_length_counts_the_cells_the_boundary_separates() -> None:
-    straight = np.zeros((10, 20))
-    straight[:, 12:] = 1.0  # a vertical boundary: one crossing per row
-    assert R.boundary_length(straight) == 10
-    wiggly = straight.copy()
-    wiggly[::2, 10:12] = 1.0  # every other row bends: two more crossings each... of the column
-    assert R.boundary_length(wiggly) > R.boundary_length(straight)
-    assert R.boundary_length(np.zeros((5, 5))) == 0
+def test_boundary_length_is_the_length_of_the_half_contour() -> None:
+    xs, ys = np.linspace(0, 2, 81), np.linspace(0, 1, 41)
+    X, Y = np.meshgrid(xs, ys)
+    vertical = (X > 0.7).astype(float) * 0.8 + 0.1  # a straight boundary at x = 0.7, height 1
+    assert R.boundary_length(xs, ys, vertical) == pytest.approx(1.0, abs=1e-9)
+    diagonal = 1 / (1 + np.exp(-(X - Y) * 20))  # the line y = x from (0, 0) to (1, 1)
+    assert R.boundary_length(xs, ys, diagonal) == pytest.approx(math.sqrt(2), rel=1e-3)
+    wavy = 1 / (1 + np.exp(-(X - 1 - 0.2 * np.sin(12 * Y)) * 20))
+    assert R.boundary_length(xs, ys, wavy) > 1.5  # a wiggly boundary is longer than straight
+    assert R.boundary_length(xs, ys, np.zeros((41, 81))) == 0
+    with pytest.raises(ValueError, match="shape"):
+        R.boundary_length(xs, ys, np.zeros((3, 3)))
 
 
 def test_moons_training_is_deterministic_and_grids_have_the_right_shape() -> None:

@@ -348,8 +348,11 @@ def build() -> None:
         "regularization",
         "boundary_length",
         R.boundary_length,
-        {"probabilities": np.zeros((3, 3))},
-        {"probabilities": [None, np.zeros(3), np.full((2, 2), NAN)]},
+        {"xs": np.arange(3.0), "ys": np.arange(3.0), "probabilities": np.zeros((3, 3))},
+        {
+            "probabilities": [None, np.zeros(3), np.zeros((2, 3)), np.full((3, 3), NAN)],
+            "xs": [None, np.zeros((2, 2))],
+        },
     )
 
     # -- hpo ------------------------------------------------------------------------------

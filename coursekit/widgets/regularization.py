@@ -43,7 +43,7 @@ def regularization_explorer(
     ReLU network trained on 40 noisy points of the two moons (:func:`coursekit.regularization.
     train_moons`, 3,000 full-batch SGD steps). The figure shows the training points and the
     decision boundary (the contour p = 0.5, shaded by the probability of class 1); the status
-    line gives the training and validation accuracy and the boundary's length on the grid."""
+    line gives the training and validation accuracy and the boundary's length."""
     hidden = slider_option("hidden", hidden, HIDDEN_CHOICES)
     weight_decay = slider_option("weight_decay", weight_decay, DECAY_CHOICES)
     seed = validate.seed("seed", seed)
@@ -85,13 +85,13 @@ def regularization_explorer(
         artists["boundary"] = ax.contour(xs, ys, probs, levels=[0.5], colors="k", linewidths=2)
         _moons_axes(ax, X.numpy(), y.numpy())
         ax.set_title(f"{hidden} hidden units, λ = {weight_decay:g}")
-        length = regularization.boundary_length(probs)
+        length = regularization.boundary_length(xs, ys, probs)
         results.update(model=model, history=history, probabilities=probs, boundary_length=length)
         if history.diverged is not None:
             return f'<span style="color:#b00">{history.diverged.message}</span>'
         return (
             f"training accuracy {history.train_acc[-1]:.3f}, validation accuracy "
-            f"{history.val_acc[-1]:.3f} (1,000 new points); boundary length {length} grid cells"
+            f"{history.val_acc[-1]:.3f} (1,000 new points); boundary length {length:.1f}"
         )
 
     return slider_app(
