@@ -128,13 +128,16 @@ class Dropout(nn.Module):
             raise ValueError(f"p (the drop probability) must be in [0, 1), got {p}")
         self.p = p
         self.inverted = validate.flag("inverted", inverted)
+        #: one mask for the whole batch (one thinned network per pass; set by mc_dropout_predict)
+        self.shared_mask = False
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if not self.training:
             return x if self.inverted else x * (1 - self.p)
         if self.p == 0:
             return x
-        keep = torch.empty_like(x).bernoulli_(1 - self.p)
+        shape = (1, *x.shape[1:]) if self.shared_mask else x.shape
+        keep = torch.empty(shape, dtype=x.dtype).bernoulli_(1 - self.p)
         return x * keep / (1 - self.p) if self.inverted else x * keep
 
     def extra_repr(self) -> str:
@@ -151,7 +154,9 @@ def mc_dropout_predict(
     """Monte Carlo dropout (Gal & Ghahramani, 2016): ``samples`` forward passes with dropout
     active and every other layer in evaluation mode (batch normalization keeps its running
     statistics); returns the mean of the softmax probabilities and their standard deviation over
-    the passes, each of shape (N, C). The model's modes are restored afterwards."""
+    the passes, each of shape (N, C). Each pass is one thinned network f(x; theta_m): the layers
+    of :class:`Dropout` draw one mask for the whole batch (``nn.Dropout`` draws one per row).
+    The model's modes are restored afterwards."""
     if not isinstance(model, nn.Module):
         raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
     samples = validate.integer("samples", samples, low=1)
@@ -159,16 +164,21 @@ def mc_dropout_predict(
     modes = {module: module.training for module in model.modules()}
     if not any(_is_dropout(m) for m in modes):
         raise ValueError("model has no dropout layer: Monte Carlo dropout needs one")
+    shared = {m: m.shared_mask for m in modes if isinstance(m, Dropout)}
     try:
         model.eval()
         for module in modes:
             if _is_dropout(module):
                 module.train()
+            if isinstance(module, Dropout):
+                module.shared_mask = True
         with torch.no_grad():
             probs = torch.stack([torch.softmax(model(X), dim=1) for _ in range(samples)])
     finally:
         for module, mode in modes.items():
             module.training = mode
+        for module, flag in shared.items():
+            module.shared_mask = flag
     spread = probs.std(dim=0, unbiased=False) if samples > 1 else torch.zeros_like(probs[0])
     return probs.mean(dim=0), spread
 
@@ -237,7 +247,7 @@ class EarlyStopping:
 # ---- the lesson's experiments on the two moons ------------------------------------------------
 
 #: The plotting window of :func:`decision_grid` around the two moons: (x_min, x_max, y_min, y_max).
-MOONS_EXTENT = (-1.5, 2.5, -1.2, 1.7)
+MOONS_EXTENT = (-1.5, 2.7, -1.2, 1.7)
 
 
 def moons_problem(

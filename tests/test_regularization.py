@@ -213,3 +213,13 @@ def test_moons_training_is_deterministic_and_grids_have_the_right_shape() -> Non
     assert sum(isinstance(m, R.Dropout) for m in dropped) == 2
     X, y, X_val, _ = R.moons_problem(seed=3)
     assert X.shape == (40, 2) and X_val.shape == (1000, 2) and set(y.tolist()) == {0, 1}
+
+
+def test_mc_dropout_uses_one_thinned_network_per_pass() -> None:
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Linear(3, 50), nn.ReLU(), R.Dropout(0.5), nn.Linear(50, 2))
+    X = torch.randn(1, 3).repeat(20, 1)  # twenty copies of one input
+    _, spread = R.mc_dropout_predict(model, X, samples=5)
+    mean_each = R.mc_dropout_predict(model, X, samples=1)[0]
+    assert torch.allclose(mean_each, mean_each[:1].expand_as(mean_each))  # same mask per row
+    assert spread.max() > 0 and not model[2].shared_mask  # the flag is restored
