@@ -131,13 +131,17 @@ def random_transform(
     max_shift: float = 0.0,
     zoom_range: tuple[float, float] = (1.0, 1.0),
     noise_std: float = 0.0,
+    whole_pixels: bool = False,
     generator: torch.Generator | None = None,
 ) -> torch.Tensor:
     """A random augmentation per image, for training: a rotation uniform in
     [-max_degrees, max_degrees], a shift uniform in [-max_shift, max_shift] pixels along each
-    axis, a zoom factor uniform in ``zoom_range``, then Gaussian noise of ``noise_std``."""
+    axis (rounded to whole pixels with ``whole_pixels``: ``max_shift=1.5`` then gives -1, 0 or
+    +1 with equal probability), a zoom factor uniform in ``zoom_range``, then Gaussian noise of
+    ``noise_std``."""
     max_degrees = validate.real("max_degrees", max_degrees, low=0)
     max_shift = validate.real("max_shift", max_shift, low=0)
+    whole_pixels = validate.flag("whole_pixels", whole_pixels)
     if not isinstance(zoom_range, (tuple, list)) or len(zoom_range) != 2:
         raise TypeError(f"zoom_range must be a pair (low, high), got {zoom_range!r}")
     low = validate.real("zoom_range[0]", zoom_range[0], low=0, low_open=True)
@@ -151,11 +155,15 @@ def random_transform(
     def uniform(a: float, b: float) -> torch.Tensor:
         return a + (b - a) * torch.rand(n, generator=generator, dtype=torch.float64)
 
+    degrees = uniform(-max_degrees, max_degrees)
+    dx, dy = uniform(-max_shift, max_shift), uniform(-max_shift, max_shift)
+    if whole_pixels:
+        dx, dy = torch.round(dx), torch.round(dy)
     theta = _theta(
         n,
-        uniform(-max_degrees, max_degrees),
-        uniform(-max_shift, max_shift),
-        uniform(-max_shift, max_shift),
+        degrees,
+        dx,
+        dy,
         uniform(low, high),
         batch.shape[2],
         batch.shape[3],

@@ -11,6 +11,8 @@ its Monte Carlo predictions, and early stopping.
   that scales by 1 - p at test time; :func:`mc_dropout_predict` (Gal & Ghahramani, ICML 2016).
 * :class:`EarlyStopping`: stop after ``patience`` evaluations without improvement, and restore
   the best weights.
+* The lesson's two experiments: digits with wrong labels (:func:`noisy_digits`,
+  :func:`train_noisy_digits`) and the two moons (:func:`train_moons` and its helpers).
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from __future__ import annotations
 import copy
 import math
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import torch
@@ -30,16 +32,20 @@ __all__ = [
     "MOONS_EXTENT",
     "Dropout",
     "EarlyStopping",
+    "NoisyDigits",
     "boundary_length",
     "decision_grid",
+    "digits_network",
     "l1_penalty",
     "l2_penalty",
     "lasso_ista",
     "mc_dropout_predict",
     "moons_network",
     "moons_problem",
+    "noisy_digits",
     "soft_threshold",
     "train_moons",
+    "train_noisy_digits",
 ]
 
 
@@ -242,6 +248,126 @@ class EarlyStopping:
             return self.step(history.val_loss[-1], model)
 
         return watch
+
+
+# ---- the lesson's experiment on digits with wrong labels --------------------------------------
+
+
+class NoisyDigits(NamedTuple):
+    """A small training set of digits whose labels are partly wrong (``y``; the true ones in
+    ``y_clean``), with the clean validation and test sets of the same split."""
+
+    X: torch.Tensor
+    y: torch.Tensor
+    y_clean: torch.Tensor
+    X_val: torch.Tensor
+    y_val: torch.Tensor
+    X_test: torch.Tensor
+    y_test: torch.Tensor
+
+    @property
+    def wrong(self) -> int:
+        """How many training labels are wrong (a redrawn label can be right by chance)."""
+        return int((self.y != self.y_clean).sum())
+
+
+def noisy_digits(n_train: int = 150, *, noise: float = 0.3, seed: int = 0) -> NoisyDigits:
+    """``n_train`` images drawn from the training part of
+    :func:`coursekit.data.load_digits_split` (``seed``), of which a fraction ``noise`` get a
+    label redrawn uniformly from 0-9 (so about 0.9 * noise of them end up wrong): the setting in
+    which overfitting shows in the accuracy (Zhang et al., ICLR 2017, label noise). The draws use
+    the seeds ``seed`` (split and images), ``seed + 1`` (which labels) and ``seed + 2`` (new
+    labels)."""
+    from .data import load_digits_split
+
+    seed = validate.seed("seed", seed)
+    n_train = validate.integer("n_train", n_train, low=10, high=1077)
+    noise = validate.real("noise", noise, low=0, high=1)
+    data = load_digits_split(seed=seed)
+    pick = np.random.default_rng(seed).choice(len(data.y_train), n_train, replace=False)
+    y_clean = torch.as_tensor(data.y_train[pick])
+    corrupt = np.random.default_rng(seed + 1).uniform(size=n_train) < noise
+    y = y_clean.clone()
+    y[torch.as_tensor(corrupt)] = torch.as_tensor(
+        np.random.default_rng(seed + 2).integers(0, 10, int(corrupt.sum()))
+    )
+    t = torch.as_tensor
+    return NoisyDigits(
+        t(data.X_train[pick]),
+        y,
+        y_clean,
+        t(data.X_val),
+        t(data.y_val),
+        t(data.X_test),
+        t(data.y_test),
+    )
+
+
+def digits_network(dropout: float = 0.0, *, hidden: int = 256, seed: int = 0) -> nn.Module:
+    """64 -> ``hidden`` (ReLU) -> 10, with :class:`Dropout` (rate ``dropout``) after the hidden
+    layer when ``dropout`` > 0; torch's default initialisation drawn with ``seed`` (the global
+    random state is left as it was)."""
+    hidden = validate.integer("hidden", hidden, low=1)
+    dropout = validate.real("dropout", dropout, low=0)
+    if not dropout < 1:
+        raise ValueError(f"dropout (the drop probability) must be in [0, 1), got {dropout}")
+    with torch.random.fork_rng():
+        torch.manual_seed(validate.seed("seed", seed))
+        layers: list[nn.Module] = [nn.Linear(64, hidden), nn.ReLU()]
+        if dropout > 0:
+            layers.append(Dropout(dropout))
+        return nn.Sequential(*layers, nn.Linear(hidden, 10))
+
+
+def train_noisy_digits(
+    problem: NoisyDigits,
+    *,
+    clean: bool = False,
+    dropout: float = 0.0,
+    weight_decay: float = 0.0,
+    early_stopping: EarlyStopping | None = None,
+    epochs: int = 150,
+    lr: float = 0.1,
+    seed: int = 0,
+) -> tuple[nn.Module, Any]:
+    """Train :func:`digits_network` (``dropout``; weights from ``seed + 3``) on ``problem``'s
+    wrong labels (the true ones with ``clean``) with SGD (``lr``, batches of 16, ℓ2
+    ``weight_decay``) for ``epochs`` epochs, evaluating on the validation set after every epoch;
+    ``early_stopping`` stops the run and restores the best weights. The batch order and the
+    dropout masks are drawn from ``seed`` and ``seed + 6``. Returns the model (evaluation mode)
+    and the :class:`coursekit.train.History`."""
+    from .train import fit
+
+    if not isinstance(problem, NoisyDigits):
+        raise TypeError(f"problem must be a NoisyDigits (noisy_digits()), got {type(problem)}")
+    clean = validate.flag("clean", clean)
+    weight_decay = validate.real("weight_decay", weight_decay, low=0)
+    lr = validate.real("lr", lr, low=0, low_open=True)
+    seed = validate.seed("seed", seed)
+    if early_stopping is not None and not isinstance(early_stopping, EarlyStopping):
+        raise TypeError(
+            f"early_stopping must be an EarlyStopping or None, got {type(early_stopping)}"
+        )
+    model = digits_network(dropout, seed=seed + 3)
+    optimizer = torch.optim.SGD(model.parameters(), lr=lr, weight_decay=weight_decay)
+    with torch.random.fork_rng():
+        torch.manual_seed(seed + 6)
+        history = fit(
+            model,
+            optimizer,
+            problem.X,
+            problem.y_clean if clean else problem.y,
+            epochs=validate.integer("epochs", epochs, low=1),
+            batch_size=16,
+            seed=seed,
+            val=(problem.X_val, problem.y_val),
+            progress=False,
+            callback=None if early_stopping is None else early_stopping.callback(model),
+        )
+    if early_stopping is not None:
+        early_stopping.restore(model)
+    model.eval()
+    return model, history
 
 
 # ---- the lesson's experiments on the two moons ------------------------------------------------

@@ -86,6 +86,24 @@ def test_random_transform_varies_per_image_and_is_reproducible() -> None:
     assert not torch.equal(out[0], out[1])  # each image its own draw
 
 
+def test_whole_pixel_shifts_are_zero_filled_rolls_drawn_evenly() -> None:
+    x = batch(1).repeat(3000, 1, 1)
+    out = A.random_transform(
+        x, max_shift=1.5, whole_pixels=True, generator=torch.Generator().manual_seed(4)
+    )
+    shifted = {(dx, dy): A.shift(x[:1], dx, dy)[0] for dx in (-1, 0, 1) for dy in (-1, 0, 1)}
+    seen = []
+    for image in out:
+        match = [key for key, ref in shifted.items() if torch.allclose(image, ref, atol=1e-6)]
+        assert len(match) == 1  # every output is one of the nine whole-pixel shifts
+        seen.append(match[0])
+    assert len(set(seen)) == 9
+    # each offset is -1, 0 or +1 with probability 1/3 (3000 draws: within 4 standard deviations)
+    for axis in (0, 1):
+        share = np.mean([key[axis] == 1 for key in seen])
+        assert abs(share - 1 / 3) < 4 * (2 / 9 / 3000) ** 0.5
+
+
 def test_numpy_input_and_bad_input() -> None:
     x = np.ones((2, 4, 4))
     assert isinstance(A.rotate(x, 10), torch.Tensor)

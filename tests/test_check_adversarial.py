@@ -23,6 +23,7 @@ from test_check_regularization import (
     decay_factor,
     dropout_forward_backward,
     early_stopping,
+    regularization_design,
     soft_threshold,
 )
 
@@ -61,6 +62,7 @@ CHECKS = {
     ),
     "early_stopping": (ck.check.check_early_stopping, early_stopping),
     "decay_factor": (ck.check.check_decay_factor, decay_factor),
+    "regularization_design": (ck.check.check_regularization_design, regularization_design),
 }
 
 

@@ -41,11 +41,16 @@ def decay_factor(lr, weight_decay, steps):
     return (1 - lr * weight_decay) ** steps
 
 
+def regularization_design():
+    return {"weight_decay": 0.01, "dropout": 0.8}
+
+
 SOLUTIONS = [
     (ck.check.check_soft_threshold, soft_threshold),
     (ck.check.check_dropout_forward_backward, dropout_forward_backward),
     (ck.check.check_early_stopping, early_stopping),
     (ck.check.check_decay_factor, decay_factor),
+    (ck.check.check_regularization_design, regularization_design),
 ]
 
 
@@ -77,3 +82,19 @@ def test_the_usual_mistakes_are_named() -> None:
         ck.check.check_decay_factor(lambda lr, wd, k: math.exp(-lr * wd * k))
     with pytest.raises(CheckFailed, match="compound"):
         ck.check.check_decay_factor(lambda lr, wd, k: 1 - lr * wd * k)
+
+
+def test_a_design_too_weak_or_too_strong_is_told_which() -> None:
+    with pytest.raises(CheckFailed, match="Too weak"):  # the textbook default is not enough here
+        ck.check.check_regularization_design(lambda: {"weight_decay": 0.0, "dropout": 0.5})
+    with pytest.raises(CheckFailed, match="Too strong"):
+        ck.check.check_regularization_design(lambda: {"weight_decay": 0.1, "dropout": 0.9})
+    with pytest.raises(CheckFailed, match="exactly the keys"):
+        ck.check.check_regularization_design(lambda: {"lambda": 0.01, "dropout": 0.8})
+    with pytest.raises(CheckFailed, match=r"dropout in \[0, 0.95\]"):
+        ck.check.check_regularization_design(lambda: {"weight_decay": 0.01, "dropout": 1.0})
+
+
+def test_weight_decay_alone_can_pass_the_design() -> None:
+    ck.check.check_regularization_design(lambda: {"weight_decay": 0.02, "dropout": 0.0})
+    ck.check.check_regularization_design(lambda: {"weight_decay": 0.02, "dropout": 0.0}, seed=None)

@@ -223,3 +223,45 @@ def test_mc_dropout_uses_one_thinned_network_per_pass() -> None:
     mean_each = R.mc_dropout_predict(model, X, samples=1)[0]
     assert torch.allclose(mean_each, mean_each[:1].expand_as(mean_each))  # same mask per row
     assert spread.max() > 0 and not model[2].shared_mask  # the flag is restored
+
+
+def test_noisy_digits_corrupts_the_asked_fraction_reproducibly() -> None:
+    a, b = R.noisy_digits(seed=3), R.noisy_digits(seed=3)
+    assert all(torch.equal(x, y) for x, y in zip(a, b, strict=True))
+    assert a.X.shape == (150, 64) and len(a.X_val) == len(a.X_test) == 360
+    # about 0.3 of the labels redrawn, a tenth of those by chance the same: ~27 % wrong
+    assert abs(a.wrong / 150 - 0.27) < 0.1
+    assert R.noisy_digits(noise=0.0, seed=3).wrong == 0
+    # the images are training images of the same split, never validation or test images
+    split = ck.data.load_digits_split(seed=3)
+    rows = {tuple(r) for r in split.X_train.tolist()}
+    assert all(tuple(r) in rows for r in a.X.tolist())
+
+
+def test_digits_network_leaves_the_global_random_state_alone() -> None:
+    torch.manual_seed(11)
+    expected = torch.rand(3)
+    torch.manual_seed(11)
+    first = R.digits_network(0.5, seed=4)
+    assert torch.equal(torch.rand(3), expected)
+    second = R.digits_network(0.5, seed=4)
+    assert all(
+        torch.equal(p, q) for p, q in zip(first.parameters(), second.parameters(), strict=True)
+    )
+    assert isinstance(first[2], R.Dropout) and first[0].out_features == 256
+
+
+def test_train_noisy_digits_is_deterministic_and_early_stopping_restores_the_best() -> None:
+    problem = R.noisy_digits(seed=1)
+    _, h1 = R.train_noisy_digits(problem, dropout=0.5, epochs=5, seed=2)
+    _, h2 = R.train_noisy_digits(problem, dropout=0.5, epochs=5, seed=2)
+    assert h1.val_loss == h2.val_loss and len(h1.val_loss) == 6
+    stopper = R.EarlyStopping(patience=3)
+    model, history = R.train_noisy_digits(problem, early_stopping=stopper, seed=2)
+    assert history.stopped_at is not None and len(history.val_loss) < 151
+    loss, _ = ck.train.evaluate(model, problem.X_val, problem.y_val)
+    assert loss == pytest.approx(min(history.val_loss), rel=1e-6)
+    assert not model.training
+    # the clean labels are what the network sees with clean=True
+    _, clean = R.train_noisy_digits(problem, clean=True, epochs=30, seed=2)
+    assert clean.train_acc[-1] > 0.95

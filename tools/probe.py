@@ -296,6 +296,7 @@ def build() -> None:
             "max_shift": "nonneg",
             "noise_std": "nonneg",
             "zoom_range": [None, 1.0, (0.0, 1.0), (1.2, 1.1), (1.0, NAN)],
+            "whole_pixels": [None, 1, "yes"],
             "generator": [3],
         },
     )
@@ -334,6 +335,36 @@ def build() -> None:
             "weight_decay": "nonneg",
             "dropout": [1.0, NAN],
             "steps": "posint",
+            "seed": "seed",
+        },
+    )
+    spoil(
+        "regularization",
+        "noisy_digits",
+        R.noisy_digits,
+        {},
+        {"n_train": [None, 5, 2000, 2.5], "noise": [None, -0.1, 1.5, NAN], "seed": "seed"},
+    )
+    spoil(
+        "regularization",
+        "digits_network",
+        R.digits_network,
+        {},
+        {"dropout": [NAN, 1.0, -0.1], "hidden": "posint", "seed": "seed"},
+    )
+    spoil(
+        "regularization",
+        "train_noisy_digits",
+        R.train_noisy_digits,
+        {"problem": R.noisy_digits(20), "epochs": 1},
+        {
+            "problem": [None, "digits", (1, 2)],
+            "clean": [None, 1, "yes"],
+            "dropout": [1.0, NAN],
+            "weight_decay": "nonneg",
+            "early_stopping": ["es", 3],
+            "epochs": "posint",
+            "lr": [0, -0.1, NAN],
             "seed": "seed",
         },
     )

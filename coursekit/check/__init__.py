@@ -7,7 +7,8 @@
 * :mod:`.initialization` - the Xavier bound, He initialisation and ZCA whitening (5.4)
 * :mod:`.normalization` - batch norm forward and backward, layer norm forward, a prediction (5.5)
 * :mod:`.hpo` - EI, a GP posterior, Hyperband's brackets, trials needed, a BO design (5.6)
-* :mod:`.regularization` - soft threshold, dropout, early stopping, weight decay (5.7)
+* :mod:`.regularization` - soft threshold, dropout, early stopping, weight decay, and a design
+  of regularization graded by training with it (5.7)
 
 Notebooks and nbgrader cells call ``ck.check.check_<exercise>(student_function)``.
 """
@@ -34,6 +35,7 @@ from .regularization import (
     check_decay_factor,
     check_dropout_forward_backward,
     check_early_stopping,
+    check_regularization_design,
     check_soft_threshold,
 )
 
@@ -57,6 +59,7 @@ __all__ = [
     "check_minibatch_indices",
     "check_momentum_step",
     "check_probability_all_positive",
+    "check_regularization_design",
     "check_rmsprop_step",
     "check_sgd_epoch",
     "check_soft_threshold",

@@ -198,3 +198,87 @@ def check_decay_factor(decay_factor: Callable[..., Any], *, seed: int | None = 0
         elif math.isclose(got, 1 - lr * weight_decay * steps, rel_tol=1e-12):
             hint = " Each step multiplies the weight by the same factor: the factors compound."
         raise CheckFailed(f"{where}: expected {expected:.12g}, got {got:.12g}.{hint}")
+
+
+#: The design exercise: five problems to show, five others to grade, and the gains required.
+DESIGN_PROBLEMS, GRADING_PROBLEMS = (0, 1, 2, 3, 4), (5, 6, 7, 8, 9)
+DESIGN_GAIN, GRADING_GAIN = 0.08, 0.06
+_design_runs: dict[tuple[int, float, float], tuple[float, float]] = {}
+
+
+def _design_run(problem_seed: int, weight_decay: float, dropout: float) -> tuple[float, float]:
+    """(test accuracy, final training accuracy on the noisy labels) of one 150-epoch run of
+    :func:`coursekit.regularization.train_noisy_digits`, computed once per process."""
+    key = (problem_seed, weight_decay, dropout)
+    if key not in _design_runs:
+        from ..train import evaluate
+
+        problem = regularization.noisy_digits(seed=problem_seed)
+        model, history = regularization.train_noisy_digits(
+            problem, dropout=dropout, weight_decay=weight_decay, seed=problem_seed
+        )
+        _, test_acc = evaluate(model, problem.X_test, problem.y_test)
+        _design_runs[key] = (float(test_acc), float(history.train_acc[-1]))
+    return _design_runs[key]
+
+
+@exercise_check("regularization_design")
+def check_regularization_design(design: Callable[[], Any], *, seed: int | None = 0) -> None:
+    """Grade a design by training with it. ``design()`` returns ``{"weight_decay": lambda,
+    "dropout": p}`` with lambda in [0, 0.1] and p in [0, 0.95]. On each of five noisy-label
+    problems (:func:`coursekit.regularization.noisy_digits` with seeds 0-4; with ``seed=None``,
+    the grading problems 5-9) the check trains
+    :func:`coursekit.regularization.train_noisy_digits` for 150 epochs with these settings and
+    without them, and requires the mean test accuracy to gain at least 8 points (6 points on the
+    grading problems, whose difficulty differs)."""
+    where = "regularization_design()"
+    chosen = call(design, where=where)
+    if not isinstance(chosen, dict):
+        raise CheckFailed(
+            f"{where}: return a dict such as {{'weight_decay': 0.001, 'dropout': 0.5}}, got "
+            f"{type(chosen).__name__}"
+        )
+    if set(map(str, chosen)) != {"weight_decay", "dropout"}:
+        raise CheckFailed(
+            f"{where}: the dict needs exactly the keys 'weight_decay' and 'dropout', got "
+            f"{sorted(map(str, chosen))}"
+        )
+    weight_decay = as_float(chosen["weight_decay"], where, "weight_decay")
+    dropout = as_float(chosen["dropout"], where, "dropout")
+    if not 0 <= weight_decay <= 0.1 or not 0 <= dropout <= 0.95:
+        raise CheckFailed(
+            f"{where}: weight_decay must be in [0, 0.1] and dropout in [0, 0.95], got "
+            f"{weight_decay:g} and {dropout:g}"
+        )
+    problems, target = (
+        (DESIGN_PROBLEMS, DESIGN_GAIN) if seed is not None else (GRADING_PROBLEMS, GRADING_GAIN)
+    )
+    plain = [_design_run(s, 0.0, 0.0) for s in problems]
+    runs = [_design_run(s, weight_decay, dropout) for s in problems]
+    base = float(np.mean([r[0] for r in plain]))
+    test = float(np.mean([r[0] for r in runs]))
+    fitted = float(np.mean([r[1] for r in runs]))
+    right = float(np.mean([1 - regularization.noisy_digits(seed=s).wrong / 150 for s in problems]))
+    if test - base < target:
+        if fitted < right - 0.05:
+            hint = (
+                f" Too strong: the network fits only {fitted:.0%} of its training labels, fewer "
+                f"than the {right:.0%} that are right; it underfits. Regularize less."
+            )
+        else:
+            hint = (
+                f" Too weak: the network still fits {fitted:.0%} of its training labels, many of "
+                f"them wrong ({1 - right:.0%} are). A setting that is usual elsewhere (p = 0.5, "
+                "lambda = 1e-3) is not enough for 256 hidden units and 150 images; try stronger "
+                "settings on the problems yourself before you choose."
+            )
+        raise CheckFailed(
+            f"{where}: with weight_decay={weight_decay:g} and dropout={dropout:g} the mean test "
+            f"accuracy over problems {problems[0]}-{problems[-1]} is {test:.3f}, against "
+            f"{base:.3f} without regularization: a gain of {100 * (test - base):.1f} points, "
+            f"the target is {100 * target:.0f}.{hint}"
+        )
+    note(
+        f"  test accuracy {test:.3f} against {base:.3f} without regularization "
+        f"(+{100 * (test - base):.1f} points)"
+    )

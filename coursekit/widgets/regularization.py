@@ -173,7 +173,7 @@ def dropout_explorer(p: float = 0.5, mc_samples: int = 20, seed: int = 0) -> Sli
             xs,
             ys,
             spread1.reshape(len(ys), len(xs)),
-            levels=np.linspace(0, 0.5, 11),
+            levels=np.linspace(0.05, 0.5, 10),  # a spread below 0.05 stays white
             cmap="Greens",
             extend="max",
         )
@@ -181,7 +181,8 @@ def dropout_explorer(p: float = 0.5, mc_samples: int = 20, seed: int = 0) -> Sli
             xs, ys, mean1.reshape(len(ys), len(xs)), levels=[0.5], colors="k", linewidths=2
         )
         _moons_axes(ax_map, X.numpy(), y.numpy())
-        ax_map.set_title(f"boundary; green: spread over {mc_samples} dropout passes")
+        passes = "1 dropout pass" if mc_samples == 1 else f"{mc_samples} dropout passes"
+        ax_map.set_title(f"boundary; green: spread over {passes}")
         artists["shade"] = shade
         results.update(model=model, history=history, mean=mean1, spread=spread1, grid=grid)
         best = int(np.argmin(history.val_loss))
