@@ -1,4 +1,5 @@
-"""Figures used across the course: loss curves and annotated heatmaps."""
+"""Figures used across the course: loss curves, annotated heatmaps, plain log-axis ticks, and a
+colour map for spreads that starts visibly above white."""
 
 from __future__ import annotations
 
@@ -11,7 +12,9 @@ import numpy as np
 import PIL.Image
 from matplotlib.artist import Artist
 from matplotlib.axes import Axes
+from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
+from matplotlib.ticker import LogLocator, NullFormatter, StrMethodFormatter
 
 from . import validate
 from .surfaces import Surface
@@ -236,6 +239,26 @@ def layer_histograms(
         ax.set_title(f"layer {k + 1}\nstd {values.std(ddof=1):.1e}", fontsize=7)
         ax.tick_params(labelsize=6)
     ax_row[0].set_ylabel(title, fontsize=8)
+
+
+#: Greens without its near-white end, for a spread drawn with ``contourf(..., levels)`` whose
+#: first level is above 0: below it the page stays white, and the first band is clearly green.
+SPREAD_CMAP = ListedColormap(plt.get_cmap("Greens")(np.linspace(0.25, 1.0, 256)), name="spread")
+
+
+def plain_log_ticks(ax: Axes, axis: str = "y") -> None:
+    """Label a logarithmic axis with plain numbers at 1, 2 and 5 times powers of ten (0.2, 0.5,
+    1, 2, ...) instead of matplotlib's 2x10^-1 style, and without minor-tick labels."""
+    if not isinstance(ax, Axes):
+        raise TypeError(f"ax must be a matplotlib Axes, got {type(ax).__name__}")
+    if axis not in ("x", "y"):
+        raise ValueError(f"axis must be 'x' or 'y', got {axis!r}")
+    target = ax.yaxis if axis == "y" else ax.xaxis
+    if target.get_scale() != "log":
+        raise ValueError(f"the {axis} axis must be logarithmic (set {axis}scale='log' first)")
+    target.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+    target.set_major_formatter(StrMethodFormatter("{x:g}"))
+    target.set_minor_formatter(NullFormatter())
 
 
 def figure_png(fig: Figure, *, dpi: int | None = None) -> bytes:

@@ -134,3 +134,24 @@ def test_surface_contours_draw_grey_levels_within_the_surface_limits() -> None:
     levels = [0.5, 1.0, 2.0]
     ck.plot.surface_contours(ax, surface, levels, n=30)
     assert [list(c.levels) for c in ax.get_children() if hasattr(c, "levels")][-1] == levels
+
+
+def test_plain_log_ticks_label_1_2_5_and_reject_a_linear_axis() -> None:
+    fig, ax = plt.subplots()
+    ax.plot([1, 2, 3], [0.15, 0.6, 2.5])
+    ax.set_yscale("log")
+    ck.plot.plain_log_ticks(ax)
+    fig.canvas.draw()
+    labels = [t.get_text() for t in ax.get_yticklabels() if t.get_visible()]
+    shown = [v for v, t in zip(ax.get_yticks(), labels, strict=True) if 0.15 <= v <= 2.5]
+    assert shown == [0.2, 0.5, 1.0, 2.0]
+    assert {"0.2", "0.5", "1", "2"} <= set(labels) and not any("10^" in t for t in labels)
+    assert all(t.get_text() == "" for t in ax.yaxis.get_minorticklabels())
+    with pytest.raises(ValueError, match="logarithmic"):
+        ck.plot.plain_log_ticks(plt.subplots()[1])
+    plt.close("all")
+
+
+def test_the_spread_colour_map_starts_visibly_green() -> None:
+    first = np.array(ck.plot.SPREAD_CMAP(0.0)[:3])
+    assert first.min() < 0.85 and first[1] > first[0]  # green, and clearly off white

@@ -1537,6 +1537,25 @@ def build() -> None:
         "row_labels",
         lambda: ck.plot.heatmap(np.ones((1, 1)), None, ["b"]),
     )
+
+    def linear_axes() -> Any:
+        from matplotlib.figure import Figure
+
+        return Figure().subplots()
+
+    add("plot", "plain_log_ticks(ax=None)", "ax", lambda: ck.plot.plain_log_ticks(None))
+    add(
+        "plot",
+        "plain_log_ticks(axis='z')",
+        "axis",
+        lambda: ck.plot.plain_log_ticks(linear_axes(), "z"),
+    )
+    add(
+        "plot",
+        "plain_log_ticks(linear y axis)",
+        "y axis",
+        lambda: ck.plot.plain_log_ticks(linear_axes()),
+    )
     add(
         "plot",
         "plot_loss_curves(smooth_window=0)",

@@ -144,8 +144,12 @@ def slider_app(
     natural = f"{round(figure.get_figwidth() * figure.dpi)}px"
     image = widgets.Image(format="png", layout=widgets.Layout(width=natural, max_width="100%"))
     status = widgets.HTML(layout=widgets.Layout(min_height="1.5em"))
-    progress = widgets.IntProgress(
-        value=0, min=0, max=progress_max, layout=widgets.Layout(width="16em", visibility="hidden")
+    progress = widgets.IntProgress(  # shown by a retraining draw while it trains
+        value=0,
+        min=0,
+        max=progress_max,
+        description="training…",
+        layout=widgets.Layout(width="22em", visibility="hidden"),
     )
     app = SliderApp(
         widget=widgets.VBox(),

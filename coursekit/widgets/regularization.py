@@ -8,9 +8,11 @@ from typing import Any
 import ipywidgets as widgets
 import numpy as np
 import torch
+from matplotlib.cm import ScalarMappable
+from matplotlib.colors import BoundaryNorm
 from matplotlib.figure import Figure
 
-from .. import regularization, validate
+from .. import plot, regularization, validate
 from .core import SliderApp, slider_app, slider_option, slider_range, style_controls
 
 #: Hidden-layer widths offered by :func:`regularization_explorer` (the slides use 3, 6 and 20).
@@ -120,8 +122,11 @@ def dropout_explorer(p: float = 0.5, mc_samples: int = 20, seed: int = 0) -> Sli
     }
     style_controls(controls, "22em")
     X, y, _, _ = regularization.moons_problem(seed=seed)
-    figure = Figure(figsize=(10.0, 4.0), dpi=84, layout="constrained")
+    figure = Figure(figsize=(10.0, 4.0), dpi=90, layout="constrained")
     ax_loss, ax_map = figure.subplots(1, 2, gridspec_kw={"width_ratios": [1, 1.2]})
+    levels = np.linspace(0.05, 0.5, 10)  # a spread below 0.05 stays white
+    scale = ScalarMappable(BoundaryNorm(levels, plot.SPREAD_CMAP.N, extend="max"), plot.SPREAD_CMAP)
+    figure.colorbar(scale, ax=ax_map, label="spread of p(class 1)", extend="max")
     (train_line,) = ax_loss.plot([], [], color="C0", lw=2, label="training loss")
     (val_line,) = ax_loss.plot([], [], color="C1", lw=2, label="validation loss")
     ax_loss.set(xlabel="step", ylabel="cross-entropy", yscale="log", ylim=(0.01, 3))
@@ -173,16 +178,19 @@ def dropout_explorer(p: float = 0.5, mc_samples: int = 20, seed: int = 0) -> Sli
             xs,
             ys,
             spread1.reshape(len(ys), len(xs)),
-            levels=np.linspace(0.05, 0.5, 10),  # a spread below 0.05 stays white
-            cmap="Greens",
+            levels=levels,
+            cmap=plot.SPREAD_CMAP,
             extend="max",
         )
         ax_map.contour(
             xs, ys, mean1.reshape(len(ys), len(xs)), levels=[0.5], colors="k", linewidths=2
         )
         _moons_axes(ax_map, X.numpy(), y.numpy())
-        passes = "1 dropout pass" if mc_samples == 1 else f"{mc_samples} dropout passes"
-        ax_map.set_title(f"boundary; green: spread over {passes}")
+        if key == 0:
+            ax_map.set_title("p = 0: one network, no dropout passes")
+        else:
+            passes = "1 dropout pass" if mc_samples == 1 else f"{mc_samples} dropout passes"
+            ax_map.set_title(f"boundary; green: spread over {passes}")
         artists["shade"] = shade
         results.update(model=model, history=history, mean=mean1, spread=spread1, grid=grid)
         best = int(np.argmin(history.val_loss))
