@@ -18,6 +18,7 @@ its Monte Carlo predictions, and early stopping.
 from __future__ import annotations
 
 import copy
+import functools
 import math
 from collections.abc import Callable
 from typing import Any, NamedTuple
@@ -33,6 +34,7 @@ __all__ = [
     "Dropout",
     "EarlyStopping",
     "NoisyDigits",
+    "NoisyDigitsRun",
     "boundary_length",
     "decision_grid",
     "digits_network",
@@ -43,6 +45,7 @@ __all__ = [
     "moons_network",
     "moons_problem",
     "noisy_digits",
+    "noisy_digits_run",
     "soft_threshold",
     "train_moons",
     "train_noisy_digits",
@@ -368,6 +371,41 @@ def train_noisy_digits(
         early_stopping.restore(model)
     model.eval()
     return model, history
+
+
+class NoisyDigitsRun(NamedTuple):
+    """What one run of :func:`noisy_digits_run` measured after its last epoch."""
+
+    test_acc: float
+    val_acc: float
+    train_acc: float  # on the (partly wrong) labels it was trained on
+
+
+@functools.lru_cache(maxsize=512)
+def _noisy_digits_run(problem_seed: int, weight_decay: float, dropout: float) -> NoisyDigitsRun:
+    from .train import evaluate
+
+    problem = noisy_digits(seed=problem_seed)
+    model, history = train_noisy_digits(
+        problem, dropout=dropout, weight_decay=weight_decay, seed=problem_seed
+    )
+    _, test_acc = evaluate(model, problem.X_test, problem.y_test)
+    return NoisyDigitsRun(float(test_acc), float(history.val_acc[-1]), float(history.train_acc[-1]))
+
+
+def noisy_digits_run(
+    problem_seed: int, *, weight_decay: float = 0.0, dropout: float = 0.0
+) -> NoisyDigitsRun:
+    """Train :func:`train_noisy_digits` for 150 epochs on ``noisy_digits(seed=problem_seed)``
+    (training seed ``problem_seed``) with ``weight_decay`` and ``dropout``, and return its test,
+    validation and training accuracy. Runs are cached per process, so a notebook and an exercise
+    check that ask for the same run train it once."""
+    problem_seed = validate.seed("problem_seed", problem_seed)
+    weight_decay = validate.real("weight_decay", weight_decay, low=0)
+    dropout = validate.real("dropout", dropout, low=0)
+    if not dropout < 1:
+        raise ValueError(f"dropout (the drop probability) must be in [0, 1), got {dropout}")
+    return _noisy_digits_run(problem_seed, float(weight_decay), float(dropout))
 
 
 # ---- the lesson's experiments on the two moons ------------------------------------------------

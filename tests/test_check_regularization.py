@@ -37,8 +37,12 @@ def early_stopping(losses, patience, min_delta, improves=operator.lt):
     return None, best_index
 
 
-def decay_factor(lr, weight_decay, steps):
-    return (1 - lr * weight_decay) ** steps
+def decay_factor(lr, weight_decay, momentum, steps):
+    w, v = 1.0, 0.0
+    for _ in range(steps):
+        v = momentum * v + weight_decay * w
+        w = w - lr * v
+    return w
 
 
 def regularization_design():
@@ -78,10 +82,10 @@ def test_the_usual_mistakes_are_named() -> None:
 
     with pytest.raises(CheckFailed, match="use <, not <="):
         ck.check.check_early_stopping(loose)
-    with pytest.raises(CheckFailed, match="only the limit of small steps"):
-        ck.check.check_decay_factor(lambda lr, wd, k: math.exp(-lr * wd * k))
-    with pytest.raises(CheckFailed, match="compound"):
-        ck.check.check_decay_factor(lambda lr, wd, k: 1 - lr * wd * k)
+    with pytest.raises(CheckFailed, match="plain SGD's factor"):
+        ck.check.check_decay_factor(lambda lr, wd, m, k: (1 - lr * wd) ** k)
+    with pytest.raises(CheckFailed, match="only the long-run rate"):
+        ck.check.check_decay_factor(lambda lr, wd, m, k: (1 - lr * wd / (1 - m)) ** k)
 
 
 def test_a_design_too_weak_or_too_strong_is_told_which() -> None:

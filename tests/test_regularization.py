@@ -265,3 +265,12 @@ def test_train_noisy_digits_is_deterministic_and_early_stopping_restores_the_bes
     # the clean labels are what the network sees with clean=True
     _, clean = R.train_noisy_digits(problem, clean=True, epochs=30, seed=2)
     assert clean.train_acc[-1] > 0.95
+
+
+def test_noisy_digits_run_measures_one_training_and_caches_it() -> None:
+    run = R.noisy_digits_run(7, dropout=0.5)
+    assert R.noisy_digits_run(7, dropout=0.5) is run  # cached: trained once
+    problem = R.noisy_digits(seed=7)
+    model, history = R.train_noisy_digits(problem, dropout=0.5, seed=7)
+    assert run.val_acc == history.val_acc[-1] and run.train_acc == history.train_acc[-1]
+    assert run.test_acc == ck.train.evaluate(model, problem.X_test, problem.y_test)[1]

@@ -370,6 +370,13 @@ def build() -> None:
     )
     spoil(
         "regularization",
+        "noisy_digits_run",
+        R.noisy_digits_run,
+        {"problem_seed": 0, "weight_decay": 0.0, "dropout": 0.0},
+        {"problem_seed": "seed", "weight_decay": "nonneg", "dropout": [1.0, NAN, -0.1]},
+    )
+    spoil(
+        "regularization",
         "decision_grid",
         R.decision_grid,
         {"model": net},

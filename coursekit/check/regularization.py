@@ -134,9 +134,14 @@ def check_early_stopping(early_stopping: Callable[..., Any], *, seed: int | None
     or None if it never stops; ``best`` is the index of the best evaluation up to the stop."""
 
     def draw(rng: np.random.Generator) -> tuple[int, int, float]:
-        return int(rng.integers(3, 40)), int(rng.integers(1, 6)), float(rng.choice([0, 0, 0.01]))
+        return (
+            int(rng.integers(3, 40)),
+            int(rng.integers(1, 6)),
+            float(rng.choice([0, 0, 0.0125])),
+        )
 
-    fixed = [(12, 2, 0.0), (20, 3, 0.01), (6, 10, 0.0), (15, 1, 0.0)]
+    # min_delta 0.0125 is no difference of two losses rounded to 0.001: no floating-point ties
+    fixed = [(12, 2, 0.0), (20, 3, 0.0125), (6, 10, 0.0), (15, 1, 0.0)]
     for (n, patience, min_delta), case_seed in cases(seed, fixed, draw):
         rng = np.random.default_rng(case_seed)
         # a validation curve: falls, then rises, with noise and a repeated value (a tie)
@@ -158,6 +163,12 @@ def check_early_stopping(early_stopping: Callable[..., Any], *, seed: int | None
             loose = _early_stopping_reference(ties_win, patience, min_delta)
             if (got_stop, got_best) == loose:
                 hint = " A loss equal to the best is not an improvement: use <, not <=."
+            elif got_stop == stop and min_delta > 0:
+                hint = (
+                    " best is the last evaluation that improved (by more than min_delta), not "
+                    "the lowest loss seen: a loss below the best by less than min_delta does not "
+                    "count."
+                )
             elif stop is not None and got_stop in (stop - 1, stop + 1):
                 hint = (
                     " Off by one: count the evaluations without improvement, and stop when that "
@@ -169,57 +180,73 @@ def check_early_stopping(early_stopping: Callable[..., Any], *, seed: int | None
             )
 
 
+def _idle_factor(lr: float, weight_decay: float, momentum: float, steps: int) -> float:
+    """w_k / w_0 for a weight whose loss gradient is 0 under torch's SGD: g = lambda w,
+    v = momentum v + g (v_1 = g_1), w = w - lr v."""
+    w, v = 1.0, 0.0
+    for _ in range(steps):
+        v = momentum * v + weight_decay * w
+        w -= lr * v
+    return w
+
+
 @exercise_check("decay_factor")
 def check_decay_factor(decay_factor: Callable[..., Any], *, seed: int | None = 0) -> None:
-    """Check ``decay_factor(lr, weight_decay, steps) -> factor``: by how much plain SGD with
-    ``weight_decay`` shrinks a weight whose loss gradient is always 0, after ``steps`` updates."""
+    """Check ``decay_factor(lr, weight_decay, momentum, steps) -> factor``: by how much torch's
+    SGD with ``weight_decay`` and ``momentum`` shrinks a weight whose loss gradient is always 0,
+    after ``steps`` updates (the recurrence v = momentum v + weight_decay w, w = w - lr v)."""
 
-    def draw(rng: np.random.Generator) -> tuple[float, float, int]:
+    def draw(rng: np.random.Generator) -> tuple[float, float, float, int]:
         return (
             float(rng.choice([0.01, 0.05, 0.1, 0.5])),
             float(rng.choice([1e-4, 1e-3, 1e-2, 0.1])),
+            float(rng.choice([0.0, 0.5, 0.9, 0.99])),
             int(rng.integers(1, 3000)),
         )
 
-    fixed = [(0.1, 0.01, 100), (0.5, 0.001, 1000), (0.05, 0.1, 7)]
-    for (lr, weight_decay, steps), _ in cases(seed, fixed, draw):
-        expected = (1 - lr * weight_decay) ** steps
-        where = f"decay_factor(lr={lr:g}, weight_decay={weight_decay:g}, steps={steps})"
-        raw = call(decay_factor, lr, weight_decay, steps, where=where)
+    fixed = [
+        (0.1, 0.01, 0.9, 100),
+        (0.5, 0.001, 0.0, 1000),
+        (0.05, 0.1, 0.5, 7),
+        (0.1, 0.1, 0.9, 1),
+    ]
+    for (lr, weight_decay, momentum, steps), _ in cases(seed, fixed, draw):
+        expected = _idle_factor(lr, weight_decay, momentum, steps)
+        where = (
+            f"decay_factor(lr={lr:g}, weight_decay={weight_decay:g}, momentum={momentum:g}, "
+            f"steps={steps})"
+        )
+        raw = call(decay_factor, lr, weight_decay, momentum, steps, where=where)
         got = as_float(raw, where, "factor")
-        if abs(got - expected) <= 1e-12 * max(1.0, abs(expected)):
+        if abs(got - expected) <= 1e-10 * max(1.0, abs(expected)):
             continue
         if low_precision(raw) and abs(got - expected) <= FLOAT32_TOLERANCE * max(1.0, expected):
             note("(Your result is float32; it was accepted within float32 precision.)")
             continue
         hint = ""
-        if math.isclose(got, math.exp(-lr * weight_decay * steps), rel_tol=1e-12):
+        plain = (1 - lr * weight_decay) ** steps
+        effective = (1 - lr * weight_decay / (1 - momentum)) ** steps
+        if momentum > 0 and math.isclose(got, plain, rel_tol=1e-9):
+            hint = (
+                " That is plain SGD's factor: with momentum the velocity keeps the decay of "
+                "earlier steps and adds it to the next ones."
+            )
+        elif momentum > 0 and math.isclose(got, effective, rel_tol=1e-9):
+            hint = (
+                " (1 - lr lambda / (1 - momentum))^k is only the long-run rate: the velocity "
+                "starts at 0 and needs steps to build up. Follow the recurrence step by step."
+            )
+        elif math.isclose(got, math.exp(-lr * weight_decay * steps), rel_tol=1e-9):
             hint = " exp(-lr * weight_decay * steps) is only the limit of small steps."
-        elif math.isclose(got, 1 - lr * weight_decay * steps, rel_tol=1e-12):
-            hint = " Each step multiplies the weight by the same factor: the factors compound."
+        elif math.isclose(got, _idle_factor(lr, weight_decay, momentum, steps - 1), rel_tol=1e-9):
+            hint = " Off by one step: count the updates from 1 to steps."
         raise CheckFailed(f"{where}: expected {expected:.12g}, got {got:.12g}.{hint}")
 
 
-#: The design exercise: five problems to show, five others to grade, and the gains required.
-DESIGN_PROBLEMS, GRADING_PROBLEMS = (0, 1, 2, 3, 4), (5, 6, 7, 8, 9)
+#: The design exercise: five problems to show, and the gains required on them and on five
+#: problems that grading draws at random from :data:`GRADING_POOL`.
+DESIGN_PROBLEMS, GRADING_POOL = (0, 1, 2, 3, 4), range(10, 100)
 DESIGN_GAIN, GRADING_GAIN = 0.08, 0.06
-_design_runs: dict[tuple[int, float, float], tuple[float, float]] = {}
-
-
-def _design_run(problem_seed: int, weight_decay: float, dropout: float) -> tuple[float, float]:
-    """(test accuracy, final training accuracy on the noisy labels) of one 150-epoch run of
-    :func:`coursekit.regularization.train_noisy_digits`, computed once per process."""
-    key = (problem_seed, weight_decay, dropout)
-    if key not in _design_runs:
-        from ..train import evaluate
-
-        problem = regularization.noisy_digits(seed=problem_seed)
-        model, history = regularization.train_noisy_digits(
-            problem, dropout=dropout, weight_decay=weight_decay, seed=problem_seed
-        )
-        _, test_acc = evaluate(model, problem.X_test, problem.y_test)
-        _design_runs[key] = (float(test_acc), float(history.train_acc[-1]))
-    return _design_runs[key]
 
 
 @exercise_check("regularization_design")
@@ -227,7 +254,7 @@ def check_regularization_design(design: Callable[[], Any], *, seed: int | None =
     """Grade a design by training with it. ``design()`` returns ``{"weight_decay": lambda,
     "dropout": p}`` with lambda in [0, 0.1] and p in [0, 0.95]. On each of five noisy-label
     problems (:func:`coursekit.regularization.noisy_digits` with seeds 0-4; with ``seed=None``,
-    the grading problems 5-9) the check trains
+    five problems drawn at random from seeds 10-99) the check trains
     :func:`coursekit.regularization.train_noisy_digits` for 150 epochs with these settings and
     without them, and requires the mean test accuracy to gain at least 8 points (6 points on the
     grading problems, whose difficulty differs)."""
@@ -250,15 +277,20 @@ def check_regularization_design(design: Callable[[], Any], *, seed: int | None =
             f"{where}: weight_decay must be in [0, 0.1] and dropout in [0, 0.95], got "
             f"{weight_decay:g} and {dropout:g}"
         )
-    problems, target = (
-        (DESIGN_PROBLEMS, DESIGN_GAIN) if seed is not None else (GRADING_PROBLEMS, GRADING_GAIN)
-    )
-    plain = [_design_run(s, 0.0, 0.0) for s in problems]
-    runs = [_design_run(s, weight_decay, dropout) for s in problems]
-    base = float(np.mean([r[0] for r in plain]))
-    test = float(np.mean([r[0] for r in runs]))
-    fitted = float(np.mean([r[1] for r in runs]))
-    right = float(np.mean([1 - regularization.noisy_digits(seed=s).wrong / 150 for s in problems]))
+    if seed is not None:
+        problems, target = DESIGN_PROBLEMS, DESIGN_GAIN
+    else:  # grading: five problems drawn at random, not seen before
+        drawn = np.random.default_rng().choice(list(GRADING_POOL), 5, replace=False)
+        problems, target = tuple(sorted(int(k) for k in drawn)), GRADING_GAIN
+    plain = [regularization.noisy_digits_run(k) for k in problems]
+    runs = [
+        regularization.noisy_digits_run(k, weight_decay=weight_decay, dropout=dropout)
+        for k in problems
+    ]
+    base = float(np.mean([r.test_acc for r in plain]))
+    test = float(np.mean([r.test_acc for r in runs]))
+    fitted = float(np.mean([r.train_acc for r in runs]))
+    right = float(np.mean([1 - regularization.noisy_digits(seed=k).wrong / 150 for k in problems]))
     if test - base < target:
         if fitted < right - 0.05:
             hint = (
@@ -274,7 +306,7 @@ def check_regularization_design(design: Callable[[], Any], *, seed: int | None =
             )
         raise CheckFailed(
             f"{where}: with weight_decay={weight_decay:g} and dropout={dropout:g} the mean test "
-            f"accuracy over problems {problems[0]}-{problems[-1]} is {test:.3f}, against "
+            f"accuracy over the problems {list(problems)} is {test:.3f}, against "
             f"{base:.3f} without regularization: a gain of {100 * (test - base):.1f} points, "
             f"the target is {100 * target:.0f}.{hint}"
         )
