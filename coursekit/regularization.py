@@ -308,7 +308,7 @@ def noisy_digits(n_train: int = 150, *, noise: float = 0.3, seed: int = 0) -> No
 
 def digits_network(dropout: float = 0.0, *, hidden: int = 256, seed: int = 0) -> nn.Module:
     """64 -> ``hidden`` (ReLU) -> 10, with :class:`Dropout` (rate ``dropout``) after the hidden
-    layer when ``dropout`` > 0; torch's default initialisation drawn with ``seed`` (the global
+    layer when ``dropout`` > 0; torch's default initialization drawn with ``seed`` (the global
     random state is left as it was)."""
     hidden = validate.integer("hidden", hidden, low=1)
     dropout = validate.real("dropout", dropout, low=0)
@@ -467,27 +467,30 @@ def train_moons(
 ) -> tuple[nn.Module, Any]:
     """Train :func:`moons_network` on :func:`moons_problem` (``seed``) with full-batch SGD
     (momentum 0.9, ``lr``) and ℓ2 weight decay ``weight_decay`` (lambda), for ``steps`` updates;
-    returns the model (in evaluation mode) and the :class:`coursekit.train.History`."""
+    returns the model (in evaluation mode) and the :class:`coursekit.train.History`. The dropout
+    masks are drawn from ``seed + 6``, so a run does not depend on the global random state."""
     from .train import fit
 
     X, y, X_val, y_val = moons_problem(seed=seed)
     model = moons_network(hidden, dropout=dropout, layers=layers, seed=seed)
     weight_decay = validate.real("weight_decay", weight_decay, low=0)
     optimizer = torch.optim.SGD(model.parameters(), lr=lr, momentum=0.9, weight_decay=weight_decay)
-    history = fit(
-        model,
-        optimizer,
-        X,
-        y,
-        batch_size=len(y),
-        max_steps=validate.integer("steps", steps, low=1),
-        eval_every=eval_every or steps,
-        val=(X_val, y_val),
-        seed=seed,
-        progress=False,
-        callback=callback,
-        on_divergence="stop",
-    )
+    with torch.random.fork_rng():
+        torch.manual_seed(seed + 6)
+        history = fit(
+            model,
+            optimizer,
+            X,
+            y,
+            batch_size=len(y),
+            max_steps=validate.integer("steps", steps, low=1),
+            eval_every=eval_every or steps,
+            val=(X_val, y_val),
+            seed=seed,
+            progress=False,
+            callback=callback,
+            on_divergence="stop",
+        )
     model.eval()
     return model, history
 
@@ -517,8 +520,8 @@ def boundary_length(xs: Any, ys: Any, probabilities: Any) -> float:
     """The length, in the units of the inputs, of the decision boundary p = 0.5 on the grid of
     :func:`decision_grid` (``probabilities[j, i]`` at (xs[i], ys[j])): the summed length of the
     contour lines, traced with matplotlib's ``contourpy``. It does not depend on the boundary's
-    direction; a straight boundary across the window is as long as the window is wide, a wiggly
-    one longer."""
+    direction; a straight boundary across the window is as long as the chord it cuts (between the
+    window's height and its diagonal), a wiggly one longer."""
     from contourpy import contour_generator
 
     xs = validate.array("xs", xs, ndim=1)

@@ -74,6 +74,10 @@ def test_the_usual_mistakes_are_named() -> None:
         ck.check.check_soft_threshold(lambda x, t: np.where(np.abs(x) > t, x, 0.0))
     with pytest.raises(CheckFailed, match="without the 1 / \\(1 - p\\) scale"):
         ck.check.check_dropout_forward_backward(lambda x, m, p, d: (x * m, d * m))
+    with pytest.raises(CheckFailed, match="needs the same 1 / \\(1 - p\\) scale"):
+        ck.check.check_dropout_forward_backward(lambda x, m, p, d: (x * m / (1 - p), d * m))
+    with pytest.raises(CheckFailed, match="multiply by the mask too"):
+        ck.check.check_dropout_forward_backward(lambda x, m, p, d: (x * m / (1 - p), d / (1 - p)))
     with pytest.raises(CheckFailed, match="keep probability"):
         ck.check.check_dropout_forward_backward(lambda x, m, p, d: (x * m / p, d * m / p))
 
@@ -86,6 +90,8 @@ def test_the_usual_mistakes_are_named() -> None:
         ck.check.check_decay_factor(lambda lr, wd, m, k: (1 - lr * wd) ** k)
     with pytest.raises(CheckFailed, match="only the long-run rate"):
         ck.check.check_decay_factor(lambda lr, wd, m, k: (1 - lr * wd / (1 - m)) ** k)
+    with pytest.raises(CheckFailed, match="Off by one step"):
+        ck.check.check_decay_factor(lambda lr, wd, m, k: decay_factor(lr, wd, m, k + 1))
 
 
 def test_a_design_too_weak_or_too_strong_is_told_which() -> None:
