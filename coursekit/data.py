@@ -23,7 +23,8 @@ from . import validate
 
 #: Where :func:`load_mnist_or_digits` looks for MNIST when no folder is given.
 MNIST_ENV_VAR = "COURSEKIT_MNIST"
-DEFAULT_MNIST_DIR = Path(__file__).resolve().parent.parent / "data" / "mnist"
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_MNIST_DIR = REPO_ROOT / "data" / "mnist"
 
 MNIST_FILES = {
     "train_images": "train-images-idx3-ubyte",
@@ -453,8 +454,14 @@ def load_mnist_or_digits(folder: str | os.PathLike[str] | None = None, *, seed: 
     except FileNotFoundError:
         missing = _missing_mnist_files(chosen)
         detail = f"missing {', '.join(missing)}; " if 0 < len(missing) < len(MNIST_FILES) else ""
+        # inside the repository, the path from its root (data/mnist); elsewhere the folder's name
+        # only, so that a stored notebook output does not depend on where a clone lives
+        resolved = chosen.resolve()
+        shown = (
+            resolved.relative_to(REPO_ROOT) if resolved.is_relative_to(REPO_ROOT) else chosen.name
+        )
         print(
-            f"MNIST not found in {chosen.name}/ ({detail}set {MNIST_ENV_VAR} to its folder); "
+            f"MNIST not found in {shown}/ ({detail}set {MNIST_ENV_VAR} to its folder); "
             "using the bundled 8x8 digits instead."
         )
         return load_digits_split(seed=seed)

@@ -152,6 +152,51 @@ def test_fall_back_to_digits_says_so(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert out.count("\n") == 1
 
 
+def test_the_fall_back_names_the_default_folder_from_the_repository(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import coursekit.data as data_module
+
+    monkeypatch.delenv("COURSEKIT_MNIST", raising=False)
+    monkeypatch.setattr(data_module, "DEFAULT_MNIST_DIR", data_module.REPO_ROOT / "data" / "absent")
+    assert load_mnist_or_digits().name == "digits"
+    assert "MNIST not found in data/absent/ (" in capsys.readouterr().out
+
+
+def test_the_optimizer_comparison_of_5_3_runs_on_real_mnist_files(
+    tmp_path: Path, rng: np.random.Generator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the MNIST branch of 5.3 section 9, on IDX files written here: 784 inputs, 10 classes
+    import torch
+
+    import coursekit as ck
+
+    write_tiny_mnist(tmp_path, rng, gz=False)
+    monkeypatch.setenv("COURSEKIT_MNIST", str(tmp_path))
+    compare_data = load_mnist_or_digits()
+    assert compare_data.name == "mnist" and compare_data.n_features == 784
+    n_train = min(len(compare_data.X_train), 6000)
+    Xc = torch.as_tensor(compare_data.X_train[:n_train])
+    yc = torch.as_tensor(compare_data.y_train[:n_train])
+    make = {
+        "SGD": lambda p: ck.optim.SGD(p, lr=1e-3),
+        "Adam": lambda p: ck.optim.Adam(p, lr=1e-3),
+    }
+    histories = ck.train.train_variants(
+        make,
+        Xc,
+        yc,
+        hidden=[128],
+        n_classes=compare_data.n_classes,
+        seed=0,
+        batch_size=min(128, n_train),  # 128 in the notebook, on 6,000 images
+        epochs=2,
+        progress=False,
+    )
+    for history in histories.values():
+        assert len(history.train_loss) == 3 and np.all(np.isfinite(history.train_loss))
+
+
 def test_mnist_folder_from_the_environment(
     tmp_path: Path, rng: np.random.Generator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
