@@ -458,7 +458,9 @@ def load_mnist_or_digits(folder: str | os.PathLike[str] | None = None, *, seed: 
         # only, so that a stored notebook output does not depend on where a clone lives
         resolved = chosen.resolve()
         shown = (
-            resolved.relative_to(REPO_ROOT) if resolved.is_relative_to(REPO_ROOT) else chosen.name
+            f"the repository's {resolved.relative_to(REPO_ROOT).as_posix()}"
+            if resolved.is_relative_to(REPO_ROOT)
+            else chosen.name
         )
         print(
             f"MNIST not found in {shown}/ ({detail}set {MNIST_ENV_VAR} to its folder); "

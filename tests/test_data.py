@@ -160,7 +160,7 @@ def test_the_fall_back_names_the_default_folder_from_the_repository(
     monkeypatch.delenv("COURSEKIT_MNIST", raising=False)
     monkeypatch.setattr(data_module, "DEFAULT_MNIST_DIR", data_module.REPO_ROOT / "data" / "absent")
     assert load_mnist_or_digits().name == "digits"
-    assert "MNIST not found in data/absent/ (" in capsys.readouterr().out
+    assert "MNIST not found in the repository's data/absent/ (" in capsys.readouterr().out
 
 
 def test_the_optimizer_comparison_of_5_3_runs_on_real_mnist_files(
