@@ -185,24 +185,30 @@ def linear_warmup(after: float | Schedule, warmup_steps: int) -> Schedule:
     return lr
 
 
-def triangular(lr_min: float, lr_max: float, step_size: int) -> Schedule:
+def triangular(
+    lr_min: float, lr_max: float, step_size: int, *, cycle_decay: float = 1.0
+) -> Schedule:
     """Triangular cyclic rate (三角循环学习率), rising from ``lr_min`` to ``lr_max`` and back.
 
     With half-period Delta T = ``step_size``: m = floor(1 + t / (2 Delta T)),
-    b = |t / Delta T - 2m + 1|, alpha_t = a_min + (a_max - a_min) max(0, 1 - b)
-    (Smith, "Cyclical learning rates for training neural networks", WACV 2017). Equals
-    ``torch.optim.lr_scheduler.CyclicLR(mode="triangular", step_size_up=step_size)``.
+    b = |t / Delta T - 2m + 1|, alpha_t = a_min + (a_max^m - a_min) max(0, 1 - b), where the
+    upper bound of cycle m is a_max^m = a_min + (a_max - a_min) * cycle_decay^(m - 1): the slides'
+    per-cycle bounds (Smith, "Cyclical learning rates for training neural networks", WACV 2017).
+    ``cycle_decay=1`` equals ``torch.optim.lr_scheduler.CyclicLR(mode="triangular",
+    step_size_up=step_size)``, ``cycle_decay=0.5`` equals its ``mode="triangular2"``.
     """
     lr_min = _check_rate("lr_min", lr_min)
     lr_max = _check_rate("lr_max", lr_max)
     if lr_min > lr_max:
         raise ValueError(f"lr_min must be <= lr_max, got {lr_min} > {lr_max}")
     step_size = validate.integer("step_size", step_size, low=1)
+    cycle_decay = validate.real("cycle_decay", cycle_decay, low=0, high=1, low_open=True)
 
     def lr(t: int) -> float:
         _check_step(t)
         cycle = math.floor(1 + t / (2 * step_size))
         b = abs(t / step_size - 2 * cycle + 1)
-        return lr_min + (lr_max - lr_min) * max(0.0, 1 - b)
+        amplitude = (lr_max - lr_min) * cycle_decay ** (cycle - 1)
+        return lr_min + amplitude * max(0.0, 1 - b)
 
     return lr

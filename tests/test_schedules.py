@@ -81,6 +81,19 @@ def test_triangular_is_cyclic_lr() -> None:
     assert ours(0) == 0.01 and ours(20) == pytest.approx(0.1) and ours(40) == pytest.approx(0.01)
 
 
+def test_triangular_with_halving_bounds_is_cyclic_lr_triangular2() -> None:
+    ours = schedules.triangular(0.01, 0.1, 20, cycle_decay=0.5)
+    theirs = torch_rates(
+        lambda o: S.CyclicLR(o, 0.01, 0.1, step_size_up=20, mode="triangular2"),
+        170,
+        lr=0.01,
+        momentum=0.9,
+    )
+    assert_same(ours, theirs)
+    peaks = [ours(20 + 40 * k) for k in range(4)]  # the top of each cycle
+    assert peaks == pytest.approx([0.1, 0.055, 0.0325, 0.02125])
+
+
 @pytest.mark.parametrize(
     ("make", "message"),
     [
@@ -99,6 +112,8 @@ def test_triangular_is_cyclic_lr() -> None:
         (lambda: schedules.linear_warmup(0.1, 0), "warmup_steps must be an integer >= 1"),
         (lambda: schedules.triangular(0.2, 0.1, 10), "lr_min must be <= lr_max"),
         (lambda: schedules.triangular(0.01, 0.1, 0), "step_size must be an integer >= 1"),
+        (lambda: schedules.triangular(0.01, 0.1, 5, cycle_decay=0), "cycle_decay"),
+        (lambda: schedules.triangular(0.01, 0.1, 5, cycle_decay=1.5), "cycle_decay"),
     ],
 )
 def test_bad_arguments_raise(make, message: str) -> None:

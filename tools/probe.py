@@ -787,7 +787,12 @@ def build() -> None:
         "triangular",
         S.triangular,
         {"lr_min": 0.01, "lr_max": 0.1, "step_size": 10},
-        {"lr_min": "nonneg", "lr_max": [None, NAN, INF, 0.001], "step_size": "posint"},
+        {
+            "lr_min": "nonneg",
+            "lr_max": [None, NAN, INF, 0.001],
+            "step_size": "posint",
+            "cycle_decay": [None, 0.0, -0.5, 1.5, NAN],
+        },
     )
     spoil(
         "schedules",
