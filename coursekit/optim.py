@@ -125,22 +125,32 @@ def adagrad(eps: float = 1e-10) -> UpdateRule:
     return UpdateRule("AdaGrad", init, update)
 
 
-def rmsprop(beta: float = 0.99, eps: float = 1e-8) -> UpdateRule:
+def rmsprop(beta: float = 0.99, eps: float = 1e-8, momentum: float = 0.0) -> UpdateRule:
     """RMSprop: G_t = beta G_{t-1} + (1 - beta) g_t * g_t, Delta = -alpha g_t / (sqrt(G_t) + delta).
 
     A moving average instead of AdaGrad's sum, so the rate can recover (Tieleman & Hinton,
-    2012). ``beta`` is the decay rate (the ``alpha`` of torch.optim.RMSprop).
+    2012). ``beta`` is the decay rate (the ``alpha`` of torch.optim.RMSprop). With ``momentum``
+    lambda > 0 (RMSprop with momentum, 具动量的RMSprop), the rescaled gradient is accumulated as
+    torch does: b_t = lambda b_{t-1} + g_t / (sqrt(G_t) + delta), Delta = -alpha b_t.
     """
     beta = _check_decay("beta", beta)
     eps = _check_eps(eps)
+    momentum = _check_decay("momentum", momentum)
 
     def init(theta: Array) -> State:
-        return {"mean_sq": _zeros_like(theta)}
+        state = {"mean_sq": _zeros_like(theta)}
+        if momentum > 0:
+            state["buffer"] = _zeros_like(theta)
+        return state
 
     def update(g: Array, state: State, lr: float, t: int) -> tuple[Array, State]:
         _check_update(lr, t)
         G = beta * state["mean_sq"] + (1 - beta) * g * g
-        return -lr * g / (G**0.5 + eps), {"mean_sq": G}
+        step = g / (G**0.5 + eps)
+        if momentum == 0:
+            return -lr * step, {"mean_sq": G}
+        buffer = momentum * state["buffer"] + step
+        return -lr * buffer, {"mean_sq": G, "buffer": buffer}
 
     return UpdateRule("RMSprop", init, update)
 
@@ -349,7 +359,7 @@ class Adagrad(RuleOptimizer):
 
 
 class RMSprop(RuleOptimizer):
-    """RMSprop with torch.optim.RMSprop's arguments (not centred, no momentum)."""
+    """RMSprop with torch.optim.RMSprop's arguments (not centred), with or without momentum."""
 
     def __init__(
         self,
@@ -358,12 +368,13 @@ class RMSprop(RuleOptimizer):
         alpha: float = 0.99,
         eps: float = 1e-8,
         weight_decay: float = 0.0,
+        momentum: float = 0.0,
     ) -> None:
-        super().__init__(params, lr, weight_decay, alpha=alpha, eps=eps)
+        super().__init__(params, lr, weight_decay, alpha=alpha, eps=eps, momentum=momentum)
 
     def make_rule(self, hyper: dict[str, Any]) -> UpdateRule:
         alpha = _check_decay("alpha", hyper["alpha"])  # torch's name for the decay rate
-        return rmsprop(beta=alpha, eps=hyper["eps"])
+        return rmsprop(beta=alpha, eps=hyper["eps"], momentum=hyper["momentum"])
 
 
 def _pair(betas: Any) -> tuple[float, float]:

@@ -113,7 +113,13 @@ def build() -> None:
     # -- optim: update rules and optimizers -----------------------------------------------
     spoil("optim", "momentum", ck.optim.momentum, {}, {"momentum": "unit_open"})
     spoil("optim", "adagrad", ck.optim.adagrad, {}, {"eps": "nonneg"})
-    spoil("optim", "rmsprop", ck.optim.rmsprop, {}, {"beta": "unit_open", "eps": "nonneg"})
+    spoil(
+        "optim",
+        "rmsprop",
+        ck.optim.rmsprop,
+        {},
+        {"beta": "unit_open", "eps": "nonneg", "momentum": "unit_open"},
+    )
     spoil(
         "optim",
         "adam",
@@ -124,7 +130,7 @@ def build() -> None:
     for cls, extra in [
         (ck.optim.SGD, {"momentum": "unit_open"}),
         (ck.optim.Adagrad, {"eps": "nonneg"}),
-        (ck.optim.RMSprop, {"alpha": "unit_open", "eps": "nonneg"}),
+        (ck.optim.RMSprop, {"alpha": "unit_open", "eps": "nonneg", "momentum": "unit_open"}),
         (ck.optim.Adam, {"eps": "nonneg"}),
         (ck.optim.AdamW, {"eps": "nonneg"}),
     ]:
