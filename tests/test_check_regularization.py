@@ -108,3 +108,14 @@ def test_a_design_too_weak_or_too_strong_is_told_which() -> None:
 def test_weight_decay_alone_can_pass_the_design() -> None:
     ck.check.check_regularization_design(lambda: {"weight_decay": 0.02, "dropout": 0.0})
     ck.check.check_regularization_design(lambda: {"weight_decay": 0.02, "dropout": 0.0}, seed=None)
+
+
+def test_decay_factor_hints_survive_a_long_run_factor_below_minus_one(monkeypatch) -> None:
+    # lr 0.5, weight decay 0.1, momentum 0.99: 1 - lr wd / (1 - momentum) = -4, whose power
+    # would overflow; a wrong answer must still get a clear message, not an OverflowError
+    from coursekit.check import regularization as checks
+
+    monkeypatch.setattr(checks, "cases", lambda seed, fixed, draw: [((0.5, 0.1, 0.99, 2999), 0)])
+    with pytest.raises(CheckFailed, match="expected"):
+        ck.check.check_decay_factor(lambda lr, wd, m, k: 2.0)
+    ck.check.check_decay_factor(decay_factor)  # and the right answer passes

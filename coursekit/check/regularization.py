@@ -229,7 +229,8 @@ def check_decay_factor(decay_factor: Callable[..., Any], *, seed: int | None = 0
             continue
         hint = ""
         plain = (1 - lr * weight_decay) ** steps
-        effective = (1 - lr * weight_decay / (1 - momentum)) ** steps
+        base = 1 - lr * weight_decay / (1 - momentum)  # the long-run factor per step
+        effective = base**steps if abs(base) <= 1 else math.nan  # (|base| > 1 would overflow)
         if momentum > 0 and math.isclose(got, plain, rel_tol=1e-9):
             hint = (
                 " That is plain SGD's factor: with momentum the velocity keeps the decay of "
