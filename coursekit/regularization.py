@@ -253,6 +253,14 @@ class EarlyStopping:
         return watch
 
 
+def _dropout_rate(dropout: float) -> float:
+    """``dropout``, the drop probability of the lesson's networks, checked to be in [0, 1)."""
+    dropout = validate.real("dropout", dropout, low=0)
+    if not dropout < 1:
+        raise ValueError(f"dropout (the drop probability) must be in [0, 1), got {dropout}")
+    return dropout
+
+
 # ---- the lesson's experiment on digits with wrong labels --------------------------------------
 
 
@@ -311,9 +319,7 @@ def digits_network(dropout: float = 0.0, *, hidden: int = 256, seed: int = 0) ->
     layer when ``dropout`` > 0; torch's default initialization drawn with ``seed`` (the global
     random state is left as it was)."""
     hidden = validate.integer("hidden", hidden, low=1)
-    dropout = validate.real("dropout", dropout, low=0)
-    if not dropout < 1:
-        raise ValueError(f"dropout (the drop probability) must be in [0, 1), got {dropout}")
+    dropout = _dropout_rate(dropout)
     with torch.random.fork_rng():
         torch.manual_seed(validate.seed("seed", seed))
         layers: list[nn.Module] = [nn.Linear(64, hidden), nn.ReLU()]
@@ -402,9 +408,7 @@ def noisy_digits_run(
     check that ask for the same run train it once."""
     problem_seed = validate.seed("problem_seed", problem_seed)
     weight_decay = validate.real("weight_decay", weight_decay, low=0)
-    dropout = validate.real("dropout", dropout, low=0)
-    if not dropout < 1:
-        raise ValueError(f"dropout (the drop probability) must be in [0, 1), got {dropout}")
+    dropout = _dropout_rate(dropout)
     return _noisy_digits_run(problem_seed, float(weight_decay), float(dropout))
 
 
@@ -436,21 +440,18 @@ def moons_network(
     each followed by :class:`Dropout` with rate ``dropout`` when it is > 0."""
     hidden = validate.integer("hidden", hidden, low=1)
     layers = validate.integer("layers", layers, low=1)
-    dropout = validate.real("dropout", dropout, low=0)
-    if not dropout < 1:
-        raise ValueError(f"dropout (the drop probability) must be in [0, 1), got {dropout}")
-    generator_state = torch.random.get_rng_state()
-    torch.manual_seed(validate.seed("seed", seed))
-    modules: list[nn.Module] = []
-    width = 2
-    for _ in range(layers):
-        modules += [nn.Linear(width, hidden), nn.ReLU()]
-        if dropout > 0:
-            modules.append(Dropout(dropout))
-        width = hidden
-    modules.append(nn.Linear(width, 2))
-    torch.random.set_rng_state(generator_state)
-    return nn.Sequential(*modules)
+    dropout = _dropout_rate(dropout)
+    with torch.random.fork_rng():  # the global random state is left as it was
+        torch.manual_seed(validate.seed("seed", seed))
+        modules: list[nn.Module] = []
+        width = 2
+        for _ in range(layers):
+            modules += [nn.Linear(width, hidden), nn.ReLU()]
+            if dropout > 0:
+                modules.append(Dropout(dropout))
+            width = hidden
+        modules.append(nn.Linear(width, 2))
+        return nn.Sequential(*modules)
 
 
 def train_moons(
