@@ -462,10 +462,8 @@ def load_mnist_or_digits(folder: str | os.PathLike[str] | None = None, *, seed: 
             if resolved.is_relative_to(REPO_ROOT)
             else chosen.name
         )
-        print(
-            f"MNIST not found in {shown}/ ({detail}set {MNIST_ENV_VAR} to its folder); "
-            "using the bundled 8x8 digits instead."
-        )
+        print(f"MNIST not found in {shown}/; using the bundled 8x8 digits instead.")
+        print(f"({detail}set {MNIST_ENV_VAR} to MNIST's folder to use it.)")
         return load_digits_split(seed=seed)
 
 

@@ -113,15 +113,15 @@ class History:
         return getattr(self, y)[index]
 
     def summary(self) -> str:
-        """One deterministic line: steps, epochs and the last evaluation (no timings)."""
+        """One deterministic line: steps, epochs, batch size K, the last evaluation (no timing)."""
         if self.diverged is not None:
             return self.diverged.message
         line = (
-            f"{self.steps} steps ({self.eval_epoch[-1]:.4g} epochs, batch size {self.batch_size}): "
-            f"train loss {self.train_loss[-1]:.4f}, train acc {self.train_acc[-1]:.4f}"
+            f"{self.steps} steps ({self.eval_epoch[-1]:.4g} epochs, K = {self.batch_size}): "
+            f"train loss {self.train_loss[-1]:.4f}, acc {self.train_acc[-1]:.4f}"
         )
         if not math.isnan(self.val_loss[-1]):
-            line += f", val loss {self.val_loss[-1]:.4f}, val acc {self.val_acc[-1]:.4f}"
+            line += f"; val loss {self.val_loss[-1]:.4f}, acc {self.val_acc[-1]:.4f}"
         if self.stopped_at is not None:
             line += f" (stopped by the callback at step {self.stopped_at})"
         return line

@@ -149,7 +149,7 @@ def test_fall_back_to_digits_says_so(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert data.name == "digits"
     out = capsys.readouterr().out
     assert "MNIST not found" in out and "bundled 8x8 digits" in out
-    assert out.count("\n") == 1
+    assert out.count("\n") == 2 and all(len(line) <= 95 for line in out.splitlines())
 
 
 def test_the_fall_back_names_the_default_folder_from_the_repository(
@@ -160,7 +160,7 @@ def test_the_fall_back_names_the_default_folder_from_the_repository(
     monkeypatch.delenv("COURSEKIT_MNIST", raising=False)
     monkeypatch.setattr(data_module, "DEFAULT_MNIST_DIR", data_module.REPO_ROOT / "data" / "absent")
     assert load_mnist_or_digits().name == "digits"
-    assert "MNIST not found in the repository's data/absent/ (" in capsys.readouterr().out
+    assert "MNIST not found in the repository's data/absent/; " in capsys.readouterr().out
 
 
 def test_the_optimizer_comparison_of_5_3_runs_on_real_mnist_files(
@@ -494,8 +494,8 @@ def test_fall_back_keeps_the_stored_line_when_the_folder_is_missing(
 ) -> None:
     # notebook 5.3 stores this exact line
     expected = (
-        "MNIST not found in {}/ (set COURSEKIT_MNIST to its folder); "
-        "using the bundled 8x8 digits instead.\n"
+        "MNIST not found in {}/; using the bundled 8x8 digits instead.\n"
+        "(set COURSEKIT_MNIST to MNIST's folder to use it.)\n"
     )
     load_mnist_or_digits(tmp_path / "nowhere")
     assert capsys.readouterr().out == expected.format("nowhere")
@@ -512,8 +512,9 @@ def test_fall_back_names_the_missing_files(
     (tmp_path / "mnist" / (MNIST_FILES["train_images"] + ".gz")).unlink()
     assert load_mnist_or_digits(tmp_path / "mnist").name == "digits"
     assert capsys.readouterr().out == (
-        "MNIST not found in mnist/ (missing train-images-idx3-ubyte, t10k-labels-idx1-ubyte; "
-        "set COURSEKIT_MNIST to its folder); using the bundled 8x8 digits instead.\n"
+        "MNIST not found in mnist/; using the bundled 8x8 digits instead.\n"
+        "(missing train-images-idx3-ubyte, t10k-labels-idx1-ubyte; "
+        "set COURSEKIT_MNIST to MNIST's folder to use it.)\n"
     )
 
 

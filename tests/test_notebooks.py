@@ -69,6 +69,24 @@ def test_stored_outputs_are_complete_and_clean(path: Path) -> None:
     assert nb["metadata"]["kernelspec"]["name"] == "python3"
 
 
+#: The longest printed line that fits the notebook column at 1280 x 720 without wrapping.
+PRINTED_WIDTH = 95
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_printed_lines_fit_the_column_on_a_projector(path: Path) -> None:
+    nb = load(path)
+    long = [
+        (index, line)
+        for index, cell in enumerate(nb["cells"])
+        for output in cell.get("outputs", [])
+        if output["output_type"] == "stream"
+        for line in "".join(output["text"]).splitlines()
+        if len(line) > PRINTED_WIDTH
+    ]
+    assert not long, f"printed lines over {PRINTED_WIDTH} characters (cell, line): {long}"
+
+
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_notebook_starts_with_the_set_up_call_and_carries_the_slide_terms(path: Path) -> None:
     nb = load(path)

@@ -39,7 +39,7 @@ def test_history_lengths_and_epoch_bookkeeping(digits: ck.data.Dataset) -> None:
     assert h.step_lr == [0.1] * 33
     assert h.train_loss[-1] < h.train_loss[0]
     assert h.train_loss[0] == pytest.approx(math.log(10), abs=0.1)
-    assert h.diverged is None and "33 steps (3 epochs, batch size 100)" in h.summary()
+    assert h.diverged is None and "33 steps (3 epochs, K = 100)" in h.summary()
 
 
 def test_fit_equals_a_bare_torch_loop(digits: ck.data.Dataset) -> None:
@@ -212,7 +212,7 @@ def test_history_summary_without_validation() -> None:
     h.step_loss = [1.0, 0.5]
     h.eval_epoch, h.train_loss, h.train_acc = [0.0, 1.0], [2.0, 0.25], [0.1, 0.9]
     h.val_loss, h.val_acc = [math.nan, math.nan], [math.nan, math.nan]
-    assert h.summary() == "2 steps (1 epochs, batch size 4): train loss 0.2500, train acc 0.9000"
+    assert h.summary() == "2 steps (1 epochs, K = 4): train loss 0.2500, acc 0.9000"
 
 
 def test_value_at_reads_the_last_evaluation_before(digits: ck.data.Dataset) -> None:
