@@ -146,3 +146,18 @@ def test_hard_coded_answers_fail_the_hidden_checks() -> None:
 
     with pytest.raises(CheckFailed):
         check_minibatch_indices(memorised, seed=None)
+
+
+def test_a_permutation_that_happens_to_be_in_order_is_not_called_unshuffled(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import coursekit.check.minibatch as module
+
+    # rng.permutation(3) returns 0, 1, 2 for 1 seed in 6: here it does, and the answer is right
+    in_order = next(
+        s for s in range(100) if np.array_equal(np.random.default_rng(s).permutation(3), [0, 1, 2])
+    )
+    monkeypatch.setattr(module, "cases", lambda seed, fixed, draw: [((3, 1), in_order)])
+    check_minibatch_indices(minibatch_indices, seed=None)
+    with pytest.raises(CheckFailed, match="order rng.permutation"):  # a wrong order still fails
+        check_minibatch_indices(lambda n, k, rng: [np.array([i]) for i in (2, 1, 0)], seed=None)
