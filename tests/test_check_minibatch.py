@@ -159,5 +159,5 @@ def test_a_permutation_that_happens_to_be_in_order_is_not_called_unshuffled(
     )
     monkeypatch.setattr(module, "cases", lambda seed, fixed, draw: [((3, 1), in_order)])
     check_minibatch_indices(minibatch_indices, seed=None)
-    with pytest.raises(CheckFailed, match="order rng.permutation"):  # a wrong order still fails
+    with pytest.raises(CheckFailed, match=r"order rng\.permutation"):  # a wrong order still fails
         check_minibatch_indices(lambda n, k, rng: [np.array([i]) for i in (2, 1, 0)], seed=None)
