@@ -262,11 +262,17 @@ def plain_log_ticks(ax: Axes, axis: str = "y") -> None:
 
 
 def figure_png(fig: Figure, *, dpi: int | None = None) -> bytes:
-    """The figure rendered as PNG bytes (what a widget's image shows)."""
+    """The figure rendered as PNG bytes (what a widget's image shows), at the figure's own dpi.
+
+    A widget shows the image at ``figwidth * fig.dpi`` pixels; rendering at the global
+    ``savefig.dpi`` instead would make the browser rescale it, and blur it.
+    """
     if not isinstance(fig, Figure):
         raise TypeError(f"fig must be a matplotlib Figure, got {type(fig).__name__}")
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=dpi, metadata={"Software": None})
+    fig.savefig(
+        buffer, format="png", dpi=dpi if dpi is not None else "figure", metadata={"Software": None}
+    )
     return buffer.getvalue()
 
 

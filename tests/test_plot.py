@@ -85,6 +85,15 @@ def test_heatmap_annotates_values_and_divergence() -> None:
         heatmap(values, [1, 2, 3], [1, 2])
 
 
+def test_figure_png_renders_at_the_figures_own_dpi() -> None:
+    import struct
+
+    fig, _ = plt.subplots(figsize=(4, 2), dpi=80)
+    width, height = struct.unpack(">II", figure_png(fig)[16:24])  # the PNG's IHDR chunk
+    plt.close(fig)
+    assert (width, height) == (320, 160)  # what the widget's image layout expects
+
+
 def test_figure_png_is_a_png() -> None:
     fig, ax = plt.subplots()
     ax.plot([0, 1], [1, 0])

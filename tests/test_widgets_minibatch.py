@@ -44,7 +44,7 @@ def test_moving_a_slider_retrains_and_redraws(explorer: ck.widgets.SliderApp) ->
     assert explorer.results["history"].batch_size == 256
     explorer.controls["lr"].value = 1.0
     assert explorer.results["history"].step_lr[0] == 1.0
-    assert "K = 256, learning rate = 1" in explorer.artists["title"].get_text()
+    assert "K = 256, α = 1:" in explorer.artists["title"].get_text()
 
 
 @pytest.mark.parametrize(("batch_size", "lr"), [(1, 10.0), (1077, 10.0), (1, 0.001), (1077, 0.001)])

@@ -139,6 +139,8 @@ def check_adam_step(
         typo_v = b2 * v - (1 - b2) * g * g
         typo_step = lr * (m_new / (1 - b1**t)) / (np.sqrt(np.abs(typo_v) / (1 - b2**t)) + eps)
         m_hat, v_hat = m_new / (1 - b1**t), expected[2] / (1 - b2**t)
+        slide_m = b1 * m - lr * g  # the slide's momentum form, then its minus sign: uphill
+        slide_step = lr * (slide_m / (1 - b1**t)) / (np.sqrt(v_hat) + eps)
         suspects = {
             "Adam without bias correction: divide m by (1 - beta1**t) and v by (1 - beta2**t)": (
                 run(False, t)
@@ -159,6 +161,10 @@ def check_adam_step(
                 typo_v,
             ),
         }
+        suspects[
+            "the slide's first moment m = beta1 m - lr g: Adam's is beta1 m + (1 - beta1) g, "
+            "without lr (lr is applied once, in the step); see the notes for lecturers"
+        ] = (theta - slide_step, slide_m, expected[2])
         if t > 1:
             suspects["the step count t - 1 in the bias correction: t counts from 1"] = run(
                 True, t - 1

@@ -42,7 +42,7 @@ def learning_rate_slider(value: float) -> widgets.FloatLogSlider:
         min=-3,
         max=1,
         step=0.25,
-        description="learning rate",
+        description="learning rate α",
         readout_format=".3g",
     )
 
@@ -149,7 +149,7 @@ def slider_app(
         min=0,
         max=progress_max,
         description="training…",
-        layout=widgets.Layout(width="22em", visibility="hidden"),
+        layout=widgets.Layout(width="22em", display="none"),  # no gap before the status
     )
     app = SliderApp(
         widget=widgets.VBox(),

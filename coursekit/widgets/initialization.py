@@ -8,6 +8,7 @@ import ipywidgets as widgets
 import numpy as np
 import torch
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from .. import init as init_module
 from ..models import ACTIVATIONS
@@ -66,6 +67,7 @@ def init_explorer(
             extent=(bins[0], bins[-1], 0.5, max_depth + 0.5),
         )
         ax.set(xlabel=label, ylabel="layer", title=key)
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))  # layers are whole numbers
     figure.colorbar(images["gradients"], ax=ax_g, label="fraction of the layer's values")
     blitter = freeze(figure, images.values())
     artists: dict[str, Any] = dict(images)

@@ -32,10 +32,22 @@ def saddle_escape(
     surface = surfaces_module.double_well()
     controls: dict[str, widgets.ValueWidget] = {
         "offset": widgets.FloatLogSlider(
-            value=offset, base=10, min=-12, max=-1, step=1, description="start offset y₀"
+            value=offset,
+            base=10,
+            min=-12,
+            max=-1,
+            step=1,
+            description="start offset y₀",
+            readout_format=".0e",
         ),
         "noise": widgets.FloatLogSlider(
-            value=noise, base=10, min=-6, max=0, step=0.5, description="gradient noise σ"
+            value=noise,
+            base=10,
+            min=-6,
+            max=0,
+            step=0.5,
+            description="gradient noise σ",
+            readout_format=".1e",
         ),
         "lr": widgets.FloatSlider(
             value=lr, min=0.02, max=0.5, step=0.02, description="learning rate α"
@@ -48,7 +60,7 @@ def saddle_escape(
     ax_path.plot([0], [0], "kx", ms=8, label="saddle")
     ax_path.plot([0, 0], [-1, 1], "k*", ms=9, label="minima")
     ax_path.set(title=f"f = {surface.formula}")
-    ax_y.set(xlim=(0, steps), ylim=(1e-13, 3), yscale="log", xlabel="step t", ylabel="|y_t|")
+    ax_y.set(xlim=(0, steps), ylim=(1e-13, 3), yscale="log", xlabel="step $t$", ylabel="$|y_t|$")
     ax_y.axhline(0.5, color="k", lw=0.6, ls=":")
     lines: dict[str, Any] = {}
     results: dict[str, Any] = {}
@@ -56,8 +68,8 @@ def saddle_escape(
         (lines[f"path_{name}"],) = ax_path.plot([], [], ".-", ms=2, lw=0.8, color=color)
         (lines[f"y_{name}"],) = ax_y.plot([], [], color=color, label=f"{name} gradient")
         lines[f"escape_{name}"] = ax_y.axvline(-1, color=color, lw=0.8, ls="--")
-    ax_y.legend(loc="lower right", fontsize=8)
-    ax_path.legend(loc="upper right", fontsize=8)
+    ax_y.legend(loc="lower right", fontsize=10)
+    ax_path.legend(loc="upper right", fontsize=10)
     blitter = freeze(figure, lines.values())
 
     def draw(offset: float, noise: float, lr: float, progress: widgets.IntProgress) -> str:

@@ -89,7 +89,7 @@ def minibatch_explorer(
         optimizer = torch.optim.SGD(model.parameters(), lr=lr)
         progress.max = steps
         progress.value = 0
-        progress.layout.visibility = "visible"
+        progress.layout.display = ""
 
         def report(history: History) -> None:
             progress.value = history.steps
@@ -106,7 +106,7 @@ def minibatch_explorer(
             progress=False,
             callback=report,
         )
-        progress.layout.visibility = "hidden"
+        progress.layout.display = "none"
         return history
 
     def draw(batch_size: int, lr: float, progress: widgets.IntProgress) -> str:
@@ -124,7 +124,7 @@ def minibatch_explorer(
         epochs = steps / history.steps_per_epoch
         ax_epoch.set_xlim(1.0 / history.steps_per_epoch, max(epochs, 2.0 / history.steps_per_epoch))
         lines["title"].set_text(
-            f"K = {batch_size}, learning rate = {lr:.3g}: {steps} iterations = {epochs:.3g} epochs"
+            f"K = {batch_size}, α = {lr:.3g}: {steps} iterations = {epochs:.3g} epochs"
         )
         results["history"] = history
         if history.diverged is not None:

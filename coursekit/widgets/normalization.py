@@ -123,13 +123,13 @@ def normalization_explorer(
 
     def draw(norm: str, lr: float, batch_size: int, progress: widgets.IntProgress) -> str:
         progress.max, progress.value = steps, 0
-        progress.layout.visibility = "visible"
+        progress.layout.display = ""
         key = (float(lr), int(batch_size))
         if key not in references:
             references[key] = train("none", lr, batch_size, progress)
         reference = references[key]
         history = reference if norm == "none" else train(norm, lr, batch_size, progress)
-        progress.layout.visibility = "hidden"
+        progress.layout.display = "none"
         show("reference", reference)
         show("current", history)
         last_epoch = steps / history.steps_per_epoch

@@ -16,6 +16,8 @@ from .core import SliderApp, freeze, slider_app, slider_option, slider_range, st
 
 #: The update rules offered by :func:`optimizer_race`, built from the sliders' values.
 BETA2_OPTIONS = (0.9, 0.99, 0.999, 0.9999)
+#: The bottom of the race's log loss axis; a run at or below it is marked as having reached f*.
+LOSS_FLOOR = 1e-10
 RACE_RULES: dict[str, Callable[[float, float], Any]] = {
     "SGD": lambda m, b2: optim.sgd(),
     "momentum": lambda m, b2: optim.momentum(m),
@@ -82,9 +84,12 @@ def optimizer_race(
         ]
     )
 
-    figure = Figure(figsize=(9.0, 3.6), dpi=84, layout="constrained")
+    figure = Figure(figsize=(9.0, 4.0), dpi=84)
+    # fixed margins, wide enough for every surface's tick labels (minus signs included): the
+    # layout is never recomputed, so that the cached backgrounds stay valid
+    figure.subplots_adjust(left=0.075, right=0.985, bottom=0.27, top=0.92, wspace=0.25)
     ax_path, ax_loss = figure.subplots(1, 2, width_ratios=(1.2, 1.0))
-    ax_loss.set_xlabel("step t")
+    ax_loss.set_xlabel("step $t$")
     max_steps = controls["steps"].max
     colors = {name: f"C{i}" for i, name in enumerate(RACE_RULES)}
     lines: dict[str, Any] = {}
@@ -93,12 +98,19 @@ def optimizer_race(
         (lines[f"path_{name}"],) = ax_path.plot([], [], "-", color=colors[name], lw=1.5, label=name)
         (lines[f"end_{name}"],) = ax_path.plot([], [], "o", color=colors[name], ms=5)
         (lines[f"loss_{name}"],) = ax_loss.plot([], [], color=colors[name], lw=1.5)
+        # where a run reaches f* exactly: a zero has no place on a log axis, so a marker at the
+        # bottom edge says so
+        (lines[f"zero_{name}"],) = ax_loss.plot(
+            [], [], "v", color=colors[name], ms=8, clip_on=False
+        )
     (lines["start"],) = ax_path.plot([], [], "k^", ms=7, label="start")
     (lines["minimum"],) = ax_path.plot([], [], "k*", ms=10, label="minimum")
     handles = [lines[f"path_{name}"] for name in RACE_RULES] + [lines["start"], lines["minimum"]]
-    ax_loss.legend(handles=handles, loc="upper right", fontsize=7, ncol=3)
+    figure.legend(handles=handles, loc="lower center", ncol=5, fontsize=9, frameon=False)
     results["shown_surface"] = None
-    dynamic = [lines[f"{part}_{name}"] for name in RACE_RULES for part in ("path", "end", "loss")]
+    dynamic = [
+        lines[f"{part}_{name}"] for name in RACE_RULES for part in ("path", "end", "loss", "zero")
+    ]
     blitter = Blitter(figure, dynamic)
     cache: dict[tuple, np.ndarray] = {}
 
@@ -132,9 +144,9 @@ def optimizer_race(
             )
             if np.isfinite(s.minimum[0]):
                 top = 10 * max(s(s.start) - s(s.minimum), 1.0)
-                y_scales[s.name] = ("log", (1e-10, top), "f(θ_t) − f(θ*)")
+                y_scales[s.name] = ("log", (LOSS_FLOOR, top), r"$f(\theta_t) - f(\theta^*)$")
             else:
-                y_scales[s.name] = ("linear", (Z.min(), Z.max()), "f(θ_t)")
+                y_scales[s.name] = ("linear", (Z.min(), Z.max()), r"$f(\theta_t)$")
         for name, contour in contours.items():
             contour.set_visible(name == s.name)
         ax_path.set_xlim(*s.xlim)
@@ -151,9 +163,6 @@ def optimizer_race(
         blitter.scene = s.name
         results["shown_surface"] = s.name
 
-    show_surface(catalogue["Beale"])  # the longest title
-    figure.get_layout_engine().execute(figure)  # lay out once, then keep the axes in place
-    figure.set_layout_engine("none")
     for other in catalogue.values():  # draw every surface's background now, once
         show_surface(other)
         blitter.prepare()
@@ -174,7 +183,7 @@ def optimizer_race(
         f_min = s(s.minimum) if finite_min else 0.0
         notes, finals = [], {}
         for name in RACE_RULES:
-            keys = (f"path_{name}", f"end_{name}", f"loss_{name}")
+            keys = (f"path_{name}", f"end_{name}", f"loss_{name}", f"zero_{name}")
             if name not in optimizers:
                 for key in keys:
                     lines[key].set_data([], [])
@@ -183,8 +192,17 @@ def optimizer_race(
             lines[f"path_{name}"].set_data(path[:, 0], path[:, 1])
             lines[f"end_{name}"].set_data(path[-1:, 0], path[-1:, 1])
             gap = s.value(path[:, 0], path[:, 1]) - f_min
-            shown = np.clip(gap, 1e-12, 1e12) if finite_min else np.clip(gap, -1e12, 1e12)
-            lines[f"loss_{name}"].set_data(np.arange(len(path)), shown)
+            steps_drawn = np.arange(len(path))
+            if finite_min:
+                exact = gap <= LOSS_FLOOR  # at the minimum, to rounding: not drawable on log axes
+                lines[f"loss_{name}"].set_data(steps_drawn[~exact], np.minimum(gap[~exact], 1e12))
+                first = steps_drawn[exact][:1]
+                lines[f"zero_{name}"].set_data(first, np.full(len(first), LOSS_FLOOR))
+                if len(first):
+                    notes.append(f"{name} reaches f* (to 1e-10) at step {first[0]} (▼)")
+            else:
+                lines[f"loss_{name}"].set_data(steps_drawn, np.clip(gap, -1e12, 1e12))
+                lines[f"zero_{name}"].set_data([], [])
             if len(path) < steps + 1:
                 notes.append(f"{name} diverged at step {len(path) - 1}")
             else:
@@ -249,14 +267,14 @@ def schedule_explorer(total_steps: int = 1000) -> SliderApp:
     ax = figure.subplots()
     ax.set_xlim(0, total_steps)
     ax.set_ylim(0, 1.05)
-    ax.set_xlabel("step t")
-    ax.set_ylabel("learning rate α_t")
+    ax.set_xlabel("step $t$")
+    ax.set_ylabel(r"learning rate $\alpha_t$")
     names = ("piecewise constant", "inverse time", "exponential", "natural exponential", "cosine")
     lines: dict[str, Any] = {}
     results: dict[str, Any] = {}
     for i, name in enumerate(names):
         (lines[name],) = ax.plot([], [], color=f"C{i}", lw=1.8, label=name)
-    ax.legend(loc="upper right", fontsize=8)
+    ax.legend(loc="upper right", fontsize=9)
     blitter = freeze(figure, lines.values())
     steps = np.arange(total_steps + 1)
 

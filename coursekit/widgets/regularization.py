@@ -66,7 +66,7 @@ def regularization_explorer(
 
     def draw(hidden: int, weight_decay: float, progress: widgets.IntProgress) -> str:
         progress.max, progress.value = 3000, 0
-        progress.layout.visibility = "visible"
+        progress.layout.display = ""
 
         def report(history: Any) -> None:
             # fit evaluates after every full-batch step: update the bar every 2 % only, or the
@@ -81,7 +81,7 @@ def regularization_explorer(
             eval_every=500,
             callback=report,
         )
-        progress.layout.visibility = "hidden"
+        progress.layout.display = "none"
         xs, ys, probs = regularization.decision_grid(model)
         ax.clear()
         artists["shade"] = ax.contourf(
@@ -143,7 +143,7 @@ def dropout_explorer(p: float = 0.5, mc_samples: int = 20, seed: int = 0) -> Sli
         key = round(float(p), 2)
         if key not in trained:
             progress.max, progress.value = steps, 0
-            progress.layout.visibility = "visible"
+            progress.layout.display = ""
 
             def report(history: Any) -> None:
                 if history.steps % 20 == 0:  # every 2 %: see regularization_explorer
@@ -159,7 +159,7 @@ def dropout_explorer(p: float = 0.5, mc_samples: int = 20, seed: int = 0) -> Sli
                 eval_every=100,
                 callback=report,
             )
-            progress.layout.visibility = "hidden"
+            progress.layout.display = "none"
         model, history = trained[key]
         train_line.set_data(history.eval_step, np.clip(history.train_loss, 0.011, None))
         val_line.set_data(history.eval_step, np.clip(history.val_loss, 0.011, None))
