@@ -12,7 +12,7 @@ import numpy as np
 import PIL.Image
 from matplotlib.artist import Artist
 from matplotlib.axes import Axes
-from matplotlib.colors import ListedColormap
+from matplotlib.colors import ListedColormap, LogNorm
 from matplotlib.figure import Figure
 from matplotlib.ticker import LogLocator, NullFormatter, StrMethodFormatter
 
@@ -83,11 +83,14 @@ def plot_loss_curves(
     logy: bool = True,
     smooth_window: int = 1,
     title: str | None = None,
+    legend: bool = True,
 ) -> Axes:
     """One line per named run: loss (or accuracy) against iterations, epochs or seconds.
 
     With ``smooth_window > 1`` the raw per-iteration curve is drawn faintly and its moving
-    average on top.
+    average on top. With ``logx`` the evaluation at x = 0 (before the first update) is left
+    out: a log axis has no place for it. ``legend=False`` leaves the legend to the caller
+    (one legend for several panels).
     """
     if not histories:
         raise ValueError("histories is empty: pass a dict of name -> History")
@@ -101,6 +104,9 @@ def plot_loss_curves(
         )
     for name, history in histories.items():
         xs, ys = curve_data(history, x, y)
+        if logx:
+            keep = np.asarray(xs) > 0
+            xs, ys = np.asarray(xs)[keep], np.asarray(ys)[keep]
         if smooth_window > 1 and y == "step_loss":
             (raw,) = ax.plot(xs, ys, alpha=0.25, linewidth=0.8)
             ax.plot(xs, smooth(ys, smooth_window), color=raw.get_color(), label=name)
@@ -114,7 +120,8 @@ def plot_loss_curves(
         ax.set_yscale("log")
     if title:
         ax.set_title(title)
-    ax.legend()
+    if legend:
+        ax.legend()
     return ax
 
 
@@ -137,10 +144,10 @@ def heatmap(
 ) -> Axes:
     """An annotated heatmap of ``values`` (rows x columns); NaN or inf cells read ``nan_text``.
 
-    With ``log`` the colours follow log10 of the values (losses span orders of magnitude).
-    ``label`` names the colour bar (default: "value", or "log10 value" with ``log``);
-    ``vmin`` and ``vmax`` fix the colour scale (in the units shown), so that several heatmaps
-    share one.
+    With ``log`` the colours follow a logarithmic scale (losses span orders of magnitude), and
+    the colour bar is marked in the values themselves. ``label`` names the colour bar (default:
+    "value", or "value (log scale)" with ``log``); ``vmin`` and ``vmax`` fix the colour scale
+    (in the values' units), so that several heatmaps share one.
     """
     if label is not None and not isinstance(label, str):
         raise TypeError(f"label must be a string, got {type(label).__name__}")
@@ -163,15 +170,18 @@ def heatmap(
         _, ax = plt.subplots()
     finite = np.isfinite(values)
     shown = np.where(finite, values, np.nan)
-    if log:
-        shown = np.log10(np.where(shown > 0, shown, np.nan))
-    colours = plt.get_cmap(cmap).with_extremes(bad="lightgrey")  # diverged cells in grey
     for name, bound in (("vmin", vmin), ("vmax", vmax)):
         if bound is not None:
-            validate.real(name, bound)
-    image = ax.imshow(
-        np.ma.masked_invalid(shown), cmap=colours, aspect="auto", vmin=vmin, vmax=vmax
-    )
+            validate.real(name, bound, low=0 if log else None, low_open=log)
+    colours = plt.get_cmap(cmap).with_extremes(bad="lightgrey")  # diverged cells in grey
+    if log:
+        shown = np.where(shown > 0, shown, np.nan)
+        norm = LogNorm(vmin=vmin, vmax=vmax)
+        image = ax.imshow(np.ma.masked_invalid(shown), cmap=colours, aspect="auto", norm=norm)
+    else:
+        image = ax.imshow(
+            np.ma.masked_invalid(shown), cmap=colours, aspect="auto", vmin=vmin, vmax=vmax
+        )
     ax.set_xticks(range(len(col_labels)), [str(c) for c in col_labels])
     ax.set_yticks(range(len(row_labels)), [str(r) for r in row_labels])
     ax.set_xlabel(col_title)
@@ -187,7 +197,7 @@ def heatmap(
     if title:
         ax.set_title(title)
     bar = ax.figure.colorbar(image, ax=ax)
-    bar.set_label(label if label is not None else ("log10 value" if log else "value"))
+    bar.set_label(label if label is not None else ("value (log scale)" if log else "value"))
     return ax
 
 
@@ -236,9 +246,9 @@ def layer_histograms(
         values = validate.array(f"outputs[{k}]", out, finite=False).ravel()
         ax.hist(values, bins=40, range=value_range, color=f"C{k % 10}")
         ax.set_yticks([])
-        ax.set_title(f"layer {k + 1}\nstd {values.std(ddof=1):.1e}", fontsize=7)
-        ax.tick_params(labelsize=6)
-    ax_row[0].set_ylabel(title, fontsize=8)
+        ax.set_title(f"layer {k + 1}\nstd {values.std(ddof=1):.1e}", fontsize=9)
+        ax.tick_params(labelsize=8)
+    ax_row[0].set_ylabel(title, fontsize=9)
 
 
 #: Greens without its near-white end, for a spread drawn with ``contourf(..., levels)`` whose

@@ -60,6 +60,7 @@ def test_plot_loss_curves_draws_one_line_per_run(history: History) -> None:
     ax = plot_loss_curves({"a": history}, smooth_window=3, logy=False, logx=True)
     assert len(ax.get_lines()) == 2  # faint raw curve + moving average
     assert ax.get_xscale() == "log"
+    assert all(np.all(line.get_xdata() > 0) for line in ax.get_lines())  # x = 0: not on log axes
     plt.close("all")
     with pytest.raises(ValueError, match="histories is empty"):
         plot_loss_curves({})
@@ -71,7 +72,8 @@ def test_heatmap_annotates_values_and_divergence() -> None:
     texts = sorted(t.get_text() for t in ax.texts)
     assert texts == ["0.05", "0.5", "div.", "div."]
     assert [t.get_text() for t in ax.get_xticklabels()] == ["0.1", "1.0"]
-    assert ax.figure.axes[-1].get_ylabel() == "log10 value"  # the colour bar
+    assert ax.figure.axes[-1].get_ylabel() == "value (log scale)"  # the colour bar, in values
+    assert ax.images[0].norm.vmin == 0.05 and ax.images[0].norm.vmax == 0.5
     labelled = heatmap(values, [1, 2], [1, 2], log=False, label="validation error")
     assert labelled.figure.axes[-1].get_ylabel() == "validation error"
     shared = heatmap(np.array([[0.2, 0.4]]), [1], [1, 2], log=False, vmin=0, vmax=1)
