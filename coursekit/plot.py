@@ -97,6 +97,7 @@ def plot_loss_curves(
     if ax is None:
         _, ax = plt.subplots()
     smooth_window = validate.integer("smooth_window", smooth_window, low=1)
+    legend = validate.flag("legend", legend)
     if not isinstance(histories, Mapping):
         raise TypeError(
             "histories must map names to histories, e.g. {'SGD': h}, got "

@@ -1582,6 +1582,12 @@ def build() -> None:
     )
     add(
         "plot",
+        "plot_loss_curves(legend='no')",
+        "legend",
+        lambda: ck.plot.plot_loss_curves({"a": history()}, legend="no"),
+    )
+    add(
+        "plot",
         "curve_data({'a': history})",
         "history",
         lambda: ck.plot.curve_data({"a": history()}),
