@@ -106,6 +106,13 @@ def _adam_slide_momentum_form(theta, m, v, grad, t, lr, beta1, beta2, eps):
     return theta - lr * m_hat / (np.sqrt(v_hat) + eps), m, v
 
 
+def _adam_slide_momentum_form_sign_fixed(theta, m, v, grad, t, lr, beta1, beta2, eps):
+    m = beta1 * m - lr * grad
+    v = beta2 * v + (1 - beta2) * grad * grad
+    m_hat, v_hat = m / (1 - beta1**t), v / (1 - beta2**t)
+    return theta + lr * m_hat / (np.sqrt(v_hat) + eps), m, v
+
+
 def _adam_t_minus_one(theta, m, v, grad, t, lr, beta1, beta2, eps):
     return adam_step(theta, m, v, grad, max(t - 1, 1), lr, beta1, beta2, eps)
 
@@ -130,6 +137,7 @@ def _clip_value(g, max_norm):
         (ck.check.check_adam_step, _adam_slide_typo, "the slide's typo"),
         (ck.check.check_adam_step, _adam_t_minus_one, "t counts from 1"),
         (ck.check.check_adam_step, _adam_slide_momentum_form, "without lr"),
+        (ck.check.check_adam_step, _adam_slide_momentum_form_sign_fixed, "the first moment is not"),
         (ck.check.check_clip_by_norm, _clip_always, "leave g alone"),
         (ck.check.check_clip_by_norm, _clip_value, "clipping by value"),
     ],

@@ -161,10 +161,34 @@ def check_adam_step(
                 typo_v,
             ),
         }
-        suspects[
+        slide_hint = (
             "the slide's first moment m = beta1 m - lr g: Adam's is beta1 m + (1 - beta1) g, "
             "without lr (lr is applied once, in the step); see the notes for lecturers"
-        ] = (theta - slide_step, slide_m, expected[2])
+        )
+        # with the slide's m, whatever the step's sign and whichever second moment
+        slide_step_typo_v = (
+            lr * (slide_m / (1 - b1**t)) / (np.sqrt(np.abs(typo_v) / (1 - b2**t)) + eps)
+        )
+        slide_variants = {
+            "": (theta - slide_step, slide_m, expected[2]),
+            " (the step's sign is fixed, the first moment is not)": (
+                theta + slide_step,
+                slide_m,
+                expected[2],
+            ),
+            " (and the second moment must add (1 - beta2) g*g)": (
+                theta - slide_step_typo_v,
+                slide_m,
+                typo_v,
+            ),
+            " (the step's sign is fixed; the second moment must also add (1 - beta2) g*g)": (
+                theta + slide_step_typo_v,
+                slide_m,
+                typo_v,
+            ),
+        }
+        for detail, candidate in slide_variants.items():
+            suspects[slide_hint + detail] = candidate
         if t > 1:
             suspects["the step count t - 1 in the bias correction: t counts from 1"] = run(
                 True, t - 1
