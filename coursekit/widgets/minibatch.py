@@ -62,7 +62,7 @@ def minibatch_explorer(
     }
     style_controls(controls, "22em")
 
-    figure = Figure(figsize=(9.0, 3.2), dpi=80, layout="constrained")
+    figure = Figure(figsize=(9.0, 3.2), dpi=96, layout="constrained")
     ax_step, ax_epoch = figure.subplots(1, 2, sharey=True)
     lines: dict[str, Any] = {}
     results: dict[str, Any] = {}

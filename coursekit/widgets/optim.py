@@ -90,6 +90,7 @@ def optimizer_race(
     figure.subplots_adjust(left=0.075, right=0.985, bottom=0.27, top=0.92, wspace=0.25)
     ax_path, ax_loss = figure.subplots(1, 2, width_ratios=(1.2, 1.0))
     ax_loss.set_xlabel("step $t$")
+    ax_path.set(xlabel="$x$", ylabel="$y$")
     max_steps = controls["steps"].max
     colors = {name: f"C{i}" for i, name in enumerate(RACE_RULES)}
     lines: dict[str, Any] = {}
@@ -151,7 +152,7 @@ def optimizer_race(
             contour.set_visible(name == s.name)
         ax_path.set_xlim(*s.xlim)
         ax_path.set_ylim(*s.ylim)
-        ax_path.set_title(f"{s.name}: f = {s.formula}", fontsize=9)
+        ax_path.set_title(f"{s.name}: f = {s.formula}", fontsize=10)
         lines["start"].set_data([s.start[0]], [s.start[1]])
         lines["minimum"].set_data([s.minimum[0]], [s.minimum[1]])
         # fixed limits, so that the background (ticks included) never needs a redraw
@@ -199,7 +200,7 @@ def optimizer_race(
                 first = steps_drawn[exact][:1]
                 lines[f"zero_{name}"].set_data(first, np.full(len(first), LOSS_FLOOR))
                 if len(first):
-                    notes.append(f"{name} reaches f* (to 1e-10) at step {first[0]} (▼)")
+                    notes.append(f"{name}: f* at step {first[0]} ▼")
             else:
                 lines[f"loss_{name}"].set_data(steps_drawn, np.clip(gap, -1e12, 1e12))
                 lines[f"zero_{name}"].set_data([], [])
@@ -212,7 +213,8 @@ def optimizer_race(
         status = f"α = {lr:.3g}, λ = β₁ = {momentum:.2f}, β₂ = {beta2}: "
         status += f"lowest after {steps} steps: {best}" if best else "no run finished"
         if notes:
-            status += ' · <span style="color:#b00">' + "; ".join(notes) + "</span>"
+            kept = [f'<span style="white-space:nowrap">{note}</span>' for note in notes]
+            status += ' · <span style="color:#b00">' + "; ".join(kept) + "</span>"
         return status
 
     return slider_app(
