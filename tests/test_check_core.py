@@ -44,3 +44,31 @@ def test_matching_hint_names_the_first_mistake_that_reproduces_the_answer() -> N
     pair = {"swapped": (np.array([2.0]), np.array([1.0])), "wrong shape": (np.ones(2), np.ones(2))}
     assert matching_hint((np.array([2.0]), np.array([1.0])), pair) == "swapped"
     assert matching_hint((np.ones(1), np.ones(1)), pair) is None  # another shape never matches
+
+
+def _student_momentum_step(theta, velocity, grad, lr, momentum):
+    return theta + grad @ np.ones(grad.size + 1), velocity  # shapes that do not multiply: raises
+
+
+def test_a_failed_check_renders_as_one_block_without_the_package_frames() -> None:
+    import coursekit as ck
+
+    with pytest.raises(CheckFailed) as caught:
+        ck.check.check_momentum_step(_student_momentum_step)
+    lines = caught.value._render_traceback_()
+    text = "\n".join(lines)
+    assert lines[0].endswith("Check failed\x1b[0m") and "your function raised" in text
+    assert "coursekit/check" not in text and "coursekit\\check" not in text  # no machinery
+    assert "_student_momentum_step" in text and "grad @ np.ones" in text  # the student's line
+    assert all(len(line) <= 100 for line in lines if "File " not in line)
+
+
+def test_ipython_shows_the_rendered_block(capsys: pytest.CaptureFixture[str]) -> None:
+    from IPython.core.interactiveshell import InteractiveShell
+
+    shell = InteractiveShell.instance()
+    shell.user_ns["student"] = lambda *args: None
+    result = shell.run_cell("import coursekit as ck\nck.check.check_momentum_step(student)")
+    shown = capsys.readouterr()
+    assert isinstance(result.error_in_exec, CheckFailed)
+    assert "Check failed" in shown.out + shown.err and "core.py" not in shown.out + shown.err

@@ -49,6 +49,16 @@ def with_replacement(n, k, rng):
     return [order[i : i + k] for i in range(0, n, k)]
 
 
+def permutation_in_the_loop(n, k, rng):
+    return [rng.permutation(n)[start : start + k] for start in range(0, n, k)]
+
+
+def loop_from_one(n, k, rng):
+    order = rng.permutation(n)
+    starts = list(range(0, n, k))
+    return [order[starts[i] : starts[i] + k] for i in range(1, len(starts))]
+
+
 def other_shuffle(n, k, rng):
     order = np.random.default_rng(99).permutation(n)
     return [order[i : i + k] for i in range(0, n, k)]
@@ -73,6 +83,8 @@ def returns_array(n, k, rng):
         (unshuffled, "in the order 0, 1, 2"),
         (dropped_last, "Did you drop the last, shorter batch"),
         (with_replacement, "appear more than once"),
+        (permutation_in_the_loop, "Draw one permutation per epoch"),
+        (loop_from_one, "does your loop start at 0"),
         (other_shuffle, "not in the order rng.permutation"),
         (returns_array, "return a list of index arrays"),
     ],
@@ -98,6 +110,15 @@ def grad(theta, X, y, index):
     return softmax_regression_grad(theta, X[index], y[index])
 
 
+def transposed_grad(theta, X, y, index):
+    # (P - Y) @ X where X.T @ (P - Y) is meant: the shapes do not fit, numpy says "matmul"
+    logits = X[index] @ theta
+    P = np.exp(logits - logits.max(axis=1, keepdims=True))
+    P /= P.sum(axis=1, keepdims=True)
+    Y = np.eye(theta.shape[1])[y[index]]
+    return (P - Y) @ X[index] / len(index)
+
+
 @pytest.mark.parametrize(
     ("answer", "message"),
     [
@@ -116,6 +137,7 @@ def grad(theta, X, y, index):
             "only the last batch",
         ),
         (lambda theta, X, y, batches, lr: None, "returned None"),
+        (epoch_with(lambda t, X, y, i, lr: t - lr * transposed_grad(t, X, y, i)), "A transposed"),
         (lambda theta, X, y, batches, lr: theta[:-1], "keep its shape"),
     ],
 )

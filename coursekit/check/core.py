@@ -25,8 +25,11 @@ import contextlib
 import functools
 import numbers
 import signal
+import textwrap
 import threading
+import traceback
 from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
 from typing import Any, TypeVar
 
 import numpy as np
@@ -37,8 +40,33 @@ F = TypeVar("F", bound=Callable[..., Any])
 Case = TypeVar("Case")
 
 
+#: The package's folder: its frames are machinery, not the student's code.
+_PACKAGE_DIR = str(Path(__file__).resolve().parents[1])
+
+
 class CheckFailed(AssertionError):
-    """An exercise check failed; the message says what is wrong and how to fix it."""
+    """An exercise check failed; the message says what is wrong and how to fix it.
+
+    In a notebook (IPython, JupyterLab, nbgrader's feedback) it shows as one block: the
+    message, and, when the student's own function raised, the lines of *their* code that did,
+    never the frames of the checking machinery (IPython's ``_render_traceback_`` hook).
+    """
+
+    def _render_traceback_(self) -> list[str]:
+        lines = ["\x1b[1;31mCheck failed\x1b[0m"]
+        for paragraph in str(self).splitlines() or [""]:
+            lines += textwrap.wrap(paragraph, 95, break_on_hyphens=False) or [""]
+        cause = self.__cause__
+        if cause is not None and cause.__traceback__ is not None:
+            frames = [
+                frame
+                for frame in traceback.extract_tb(cause.__traceback__)
+                if not str(Path(frame.filename).resolve()).startswith(_PACKAGE_DIR)
+            ]
+            if frames:
+                lines += ["", f"Where your code raised {type(cause).__name__}:"]
+                lines += [row.rstrip("\n") for row in traceback.format_list(frames)]
+        return lines
 
 
 #: Seconds one call of a student's function may take before the check gives up on it.
@@ -98,7 +126,28 @@ def call(fn: Callable[..., Any], *args: Any, where: str) -> Any:
         except Exception as error:
             raise CheckFailed(
                 f"{where}: your function raised {type(error).__name__}: {error}"
+                + _error_hint(error)
             ) from error
+
+
+def _error_hint(error: Exception) -> str:
+    """A hint for the errors students meet most: shapes that do not fit, wrong types."""
+    text = str(error)
+    if isinstance(error, ValueError) and any(
+        word in text for word in ("shape", "matmul", "broadcast", "aligned")
+    ):
+        return (
+            ". The shapes do not fit: print the shapes of your arrays (x.shape) at that line. "
+            "A transposed matrix (W where W.T is meant, or the reverse) is the usual cause."
+        )
+    if isinstance(error, TypeError) and "NoneType" in text:
+        return (
+            ". Something is None: a function without a `return`, or the result of an in-place "
+            "method such as list.sort(), which returns None, used as a value."
+        )
+    if isinstance(error, IndexError):
+        return ". An index is out of range: check the loop's bounds and the array's shape."
+    return ""
 
 
 def note(text: str) -> None:

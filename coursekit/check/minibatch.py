@@ -23,6 +23,12 @@ from .core import (
 )
 
 
+def _same_batches(got: list[np.ndarray], want: list[np.ndarray]) -> bool:
+    return len(got) == len(want) and all(
+        np.array_equal(b, e) for b, e in zip(got, want, strict=True)
+    )
+
+
 @exercise_check("minibatch_indices")
 def check_minibatch_indices(
     minibatch_indices: Callable[[int, int, np.random.Generator], list[np.ndarray]],
@@ -58,7 +64,9 @@ def check_minibatch_indices(
         batches = [as_indices(b, where, f"batch {i}") for i, b in enumerate(got)]
         if len(batches) != len(expected):
             hint = ""
-            if len(batches) == n // k:
+            if _same_batches(batches, expected[1:]):
+                hint = " The first batch is missing: does your loop start at 0?"
+            elif n % k and _same_batches(batches, expected[:-1]):
                 hint = " Did you drop the last, shorter batch? Keep it: every sample is used once."
             raise CheckFailed(
                 f"{where}: expected ceil(n / batch_size) = {len(expected)} batches, got "
@@ -77,7 +85,9 @@ def check_minibatch_indices(
             raise CheckFailed(
                 f"{where}: each index 0..{n - 1} must appear exactly once in an epoch"
                 + (f"; these appear more than once: {twice}" if twice else "")
-                + ". Shuffle a permutation instead of drawing with replacement."
+                + ". Draw one permutation per epoch, rng.permutation(n), once and before the "
+                "loop, and cut it into chunks; new random indices for every batch repeat some "
+                "samples and skip others."
             )
         reference_order = np.concatenate(expected)
         # rng.permutation(n) itself returns 0, 1, 2, ... now and then (1 time in 6 for n = 3)
