@@ -1,5 +1,5 @@
 # The two commands of the course (see README.md):
-#   make lab    set everything up and open the notebooks in JupyterLab
+#   make lab    set everything up and open the student release (student/) in JupyterLab
 #   make test   set everything up and run the whole test suite (what .ci/run runs): lint, unit
 #               tests, every notebook under nbval natively and on an emulated CPU, and the
 #               notebooks in JupyterLab with Chromium (installed by `make browser`)
@@ -33,7 +33,7 @@ EMULATED_CPU := ATEN_CPU_CAPABILITY=default MKL_ENABLE_INSTRUCTIONS=SSE4_2
 BROWSER ?= install
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: setup lab test lint browser robust lock clean
+.PHONY: setup lab lab-instructor release test lint browser robust lock clean
 
 setup: $(VENV)/.installed
 
@@ -44,8 +44,19 @@ $(VENV)/.installed: pyproject.toml $(LOCK)
 	$(BIN)/python -m pip check
 	touch $@
 
+# Students work in student/: nbgrader's release of the notebooks (solutions replaced by stubs,
+# hidden tests removed), made once; later runs keep what is there (a student's work).
 lab: setup
+	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/python tools/release.py --keep student
+	$(BIN)/jupyter lab student/
+
+# The instructor's notebooks, solutions and hidden tests included.
+lab-instructor: setup
 	$(BIN)/jupyter lab notebooks/
+
+# A fresh release of every notebook in build/release/, to hand out (nbgrader generate_assignment).
+release: setup
+	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/python tools/release.py build/release
 
 lint: setup
 	$(BIN)/ruff check .
