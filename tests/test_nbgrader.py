@@ -1,12 +1,15 @@
 """Grading for real: nbgrader releases every notebook, students hand in, nbgrader autogrades.
 
-Two students hand in every assignment: one who changed nothing (every exercise scores 0, and
-its feedback says "not implemented yet") and one who pasted in the reference solutions (full
-points). The score table goes to build/reports/nbgrader-scores.md.
+Four students hand in every assignment: one who changed nothing (every exercise scores 0, and
+its feedback says "not implemented yet"), one who pasted in the reference solutions (full
+points), and two typical students who each get half of the exercises wrong in a typical way
+(tests/nbgrader_answers.py: partial points, and each wrong exercise's feedback carries its
+hint). The score table goes to build/reports/nbgrader-scores.md.
 """
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import shutil
@@ -18,10 +21,11 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
 import release as course  # tools/release.py
+from nbgrader_answers import WRONG
 
 pytestmark = pytest.mark.nbgrader
 SOLUTION = re.compile(r"^\s*### (BEGIN|END) SOLUTION\s*$")
-STUDENTS = ("untouched", "reference")
+STUDENTS = ("untouched", "reference", "typical-a", "typical-b")
 
 
 def load(path: Path) -> dict[str, Any]:
@@ -32,8 +36,31 @@ def grade_id(cell: dict[str, Any]) -> str | None:
     return cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
 
 
-def with_reference_solutions(released: Path, source: Path, out: Path) -> None:
-    """The release with every solution cell's stub replaced by the instructor's solution."""
+def exercises(source: Path) -> list[tuple[str, str]]:
+    """(solution cell id, test cell id) of every exercise, in notebook order."""
+    meta = [
+        cell["metadata"]["nbgrader"]
+        for cell in load(source)["cells"]
+        if "nbgrader" in cell.get("metadata", {})
+    ]
+    solutions = [m["grade_id"] for m in meta if m.get("solution")]
+    tests = [m["grade_id"] for m in meta if m.get("grade")]
+    return list(zip(solutions, tests, strict=True))
+
+
+def wrong_for(student: str, source: Path) -> set[str]:
+    """The exercises a typical student gets wrong: every other one, from the first (a) or second."""
+    start = {"typical-a": 0, "typical-b": 1}.get(student)
+    if start is None:
+        return set()
+    return {solution for solution, _ in exercises(source)[start::2]}
+
+
+def with_reference_solutions(
+    released: Path, source: Path, out: Path, wrong: set[str] = frozenset()
+) -> None:
+    """The release with every solution cell's stub replaced by the instructor's solution, or,
+    for the exercises in ``wrong``, by the typical wrong answer of tests/nbgrader_answers.py."""
     solutions = {
         grade_id(cell): "".join(
             line for line in cell["source"] if not SOLUTION.match(line.rstrip("\n"))
@@ -41,6 +68,7 @@ def with_reference_solutions(released: Path, source: Path, out: Path) -> None:
         for cell in load(source)["cells"]
         if cell.get("metadata", {}).get("nbgrader", {}).get("solution")
     }
+    solutions.update({exercise: WRONG[exercise][0] for exercise in wrong})
     nb = load(released)
     replaced = 0
     for cell in nb["cells"]:
@@ -65,7 +93,8 @@ def graded(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
             if student == "untouched":
                 shutil.copy2(released, folder / source.name)
             else:
-                with_reference_solutions(released, source, folder / source.name)
+                wrong = wrong_for(student, source)
+                with_reference_solutions(released, source, folder / source.name, wrong)
         course.nbgrader(root, "autograde", assignment, "--force")
         course.nbgrader(root, "generate_feedback", assignment, "--force")
 
@@ -81,7 +110,10 @@ def graded(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
                     for notebook in submission.notebooks
                     for grade in notebook.grades
                 }
-    report = ["| assignment | exercises | untouched | reference |", "|---|---|---|---|"]
+    report = [
+        "| assignment | exercises | " + " | ".join(STUDENTS) + " |",
+        "|---|---|" + "---|" * len(STUDENTS),
+    ]
     for assignment, source in sources.items():
         row = [assignment + f" ({source.stem})", str(len(scores[assignment, "untouched"]))]
         for student in STUDENTS:
@@ -119,3 +151,29 @@ def test_the_reference_solutions_score_full_points(graded: dict[str, Any]) -> No
         scores = graded["scores"][assignment, "reference"]
         lost = {name: got for name, (got, top) in scores.items() if got != top}
         assert not lost, f"{assignment}: the reference solutions lose points on {lost}"
+
+
+def test_every_exercise_has_a_typical_wrong_answer(graded: dict[str, Any]) -> None:
+    ids = {solution for source in graded["sources"].values() for solution, _ in exercises(source)}
+    assert ids == set(WRONG)
+
+
+def test_typical_wrong_answers_score_partially_and_get_their_hint(graded: dict[str, Any]) -> None:
+    root: Path = graded["root"]
+    for assignment, source in graded["sources"].items():
+        tests = dict(exercises(source))
+        for student in ("typical-a", "typical-b"):
+            scores = graded["scores"][assignment, student]
+            wrong = wrong_for(student, source)
+            for solution, test in tests.items():
+                got, top = scores[test]
+                expected = 0 if solution in wrong else top
+                assert got == expected, (assignment, student, test, got, top)
+            total = sum(got for got, _ in scores.values())
+            assert 0 < total < sum(top for _, top in scores.values()), (assignment, student)
+            feedback = root / "feedback" / student / assignment / source.with_suffix(".html").name
+            # the feedback wraps long messages: compare with the line breaks as spaces
+            text = " ".join(html.unescape(feedback.read_text(encoding="utf-8")).split())
+            for solution in wrong:
+                assert WRONG[solution][1] in text, (assignment, student, solution)
+            assert "coursekit/check" not in text
