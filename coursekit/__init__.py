@@ -19,6 +19,7 @@ One module per idea of the lecture (chapter 5):
 * :mod:`coursekit.data` - bundled digits, local MNIST, 2-D toy sets
 * :mod:`coursekit.plot`, :mod:`coursekit.widgets` - figures and lecture sliders
 * :mod:`coursekit.check` - feedback for the graded exercises
+* :mod:`coursekit.designs` - the experiments that grade the design exercises (5.1-5.5)
 * :mod:`coursekit.notebook` - notebook set-up and ``show_source``
 * :mod:`coursekit.validate` - the argument checks every module shares
 """
@@ -28,6 +29,7 @@ from . import (
     check,
     clipping,
     data,
+    designs,
     hpo,
     init,
     landscape,
@@ -53,6 +55,7 @@ __all__ = [
     "check",
     "clipping",
     "data",
+    "designs",
     "hpo",
     "init",
     "landscape",

@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from test_check_experiments import SOLUTIONS as EXPERIMENTS
 from test_check_hpo import expected_improvement, gp_posterior, hyperband_brackets, trials_needed
 from test_check_initialization import he_normal, xavier_uniform_bound, zca_whitening
 from test_check_landscape import classify_critical_point, probability_all_positive
@@ -63,6 +64,7 @@ CHECKS = {
     "early_stopping": (ck.check.check_early_stopping, early_stopping),
     "decay_factor": (ck.check.check_decay_factor, decay_factor),
     "regularization_design": (ck.check.check_regularization_design, regularization_design),
+    **EXPERIMENTS,
 }
 
 

@@ -1267,6 +1267,55 @@ def build() -> None:
         {"window": "posint", "values": [None, "ab"]},
     )
 
+    # -- designs: the experiments behind the design exercises ------------------------------
+    DS = ck.designs
+    spoil(
+        "designs",
+        "saddle_escape_run",
+        DS.saddle_escape_run,
+        {"lr": 0.5, "noise": 0.001},
+        {"lr": "pos", "noise": "nonneg", "seed": "seed", "steps": "posint"},
+    )
+    spoil(
+        "designs",
+        "softmax_budget_run",
+        DS.softmax_budget_run,
+        {"batch_size": 8, "lr": 1.0, "updates": 2},
+        {"batch_size": [*BAD["posint"], 5000], "lr": "pos", "seed": "seed", "updates": "posint"},
+    )
+    spoil(
+        "designs",
+        "noisy_quadratic_run",
+        DS.noisy_quadratic_run,
+        {"rates": [0.05] * 3},
+        {
+            "rates": [None, [], [0.1, NAN], [0.1, -0.1], np.zeros((2, 2))],
+            "seed": "seed",
+            "noise": "nonneg",
+        },
+    )
+    spoil(
+        "designs",
+        "leaky_relu_signal",
+        DS.leaky_relu_signal,
+        {"init_weights": lambda i, o, r: r.normal(0, 0.1, (o, i)), "depth": 2, "width": 4},
+        {
+            "init_weights": [*BAD["callable"], lambda i, o, r: np.zeros((i, o + 1))],
+            "seed": "seed",
+            "depth": [None, 1, 2.5],
+            "width": "posint",
+            "slope": [None, NAN, -0.1, 1.5],
+            "batch": "posint",
+        },
+    )
+    spoil(
+        "designs",
+        "deep_digits_run",
+        DS.deep_digits_run,
+        {"norm": "batch", "lr": 0.05},
+        {"norm": [3, "group"], "lr": "pos", "seed": "seed"},
+    )
+
     # -- widgets (the factories raise instead of clamping) ---------------------------------
     W = ck.widgets
     spoil(
