@@ -209,4 +209,58 @@ def expected_improvement(mu, sigma, best, xi):
 """,
         "exactly the keys",
     ),
+    "ex3_escape_saving": (
+        """def escape_saving(lr, curvature, factor):
+    return np.log(factor) / (lr * curvature)  # log(1 + x) taken as x
+""",
+        "log(1 + x) ~ x",
+    ),
+    "ex4_saddle_design": (
+        """def saddle_design():
+    return {"lr": 0.5, "noise": 0.0}  # no noise: never leaves the saddle
+""",
+        "never moves",
+    ),
+    "ex3_stationary_variance": (
+        """def stationary_variance(lr, curvature, grad_variance, batch_size):
+    return lr * grad_variance / (2 * batch_size * curvature)  # the small-rate approximation
+""",
+        "small-rate approximation",
+    ),
+    "ex4_batch_design": (
+        """def batch_design():
+    return {"batch_size": 32, "lr": 0.1}  # a large batch at a small rate
+""",
+        "making use",
+    ),
+    "ex5_divergence_thresholds": (
+        """def divergence_thresholds(curvature, momentum):
+    return 2 * (1 + momentum) / curvature, 2 * (1 + momentum) / curvature
+""",
+        "look-ahead",
+    ),
+    "ex6_schedule_design": (
+        """def schedule(t):
+    return 0.05  # a constant rate
+""",
+        "constant rate",
+    ),
+    "ex4_preactivation_rms": (
+        """def preactivation_rms(width, std, depth):
+    return np.sqrt((width * std**2) ** depth)  # without ReLU's 1/2
+""",
+        "factor 1/2",
+    ),
+    "ex5_leaky_init_design": (
+        """def init_weights(fan_in, fan_out, rng):
+    return rng.normal(0.0, np.sqrt(2 / fan_in), (fan_out, fan_in))  # He's ReLU setting
+""",
+        "slope",
+    ),
+    "ex5_deep_network_design": (
+        """def deep_network_design():
+    return {"norm": "none", "lr": 0.1}
+""",
+        "chance level",
+    ),
 }

@@ -19,7 +19,7 @@ import coursekit as ck
 from coursekit.check import CheckFailed
 
 #: Graded exercises each notebook must offer (its issue says how many).
-MIN_EXERCISES = {"5.1": 2, "5.2": 2, "5.3": 4, "5.4": 3, "5.5": 3, "5.6": 5, "5.7": 5}
+MIN_EXERCISES = {"5.1": 4, "5.2": 4, "5.3": 6, "5.4": 5, "5.5": 5, "5.6": 5, "5.7": 5}
 NOTEBOOKS = sorted((Path(__file__).resolve().parent.parent / "notebooks").glob("*.ipynb"))
 CJK = re.compile(r"[\u4e00-\u9fff]")
 SOLUTION = re.compile(r"### BEGIN SOLUTION\n.*?### END SOLUTION\n?", re.S)
