@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+import coursekit as ck
 from coursekit.check import CheckFailed, rel_error
 
 
@@ -72,3 +73,38 @@ def test_ipython_shows_the_rendered_block(capsys: pytest.CaptureFixture[str]) ->
     shown = capsys.readouterr()
     assert isinstance(result.error_in_exec, CheckFailed)
     assert "Check failed" in shown.out + shown.err and "core.py" not in shown.out + shown.err
+
+
+def test_a_function_that_prints_a_lot_is_shortened_once(capsys) -> None:
+    """Debugging prints in a loop: the first lines, once per check, and a note; the verdict is
+    the same as without them. Short prints pass through unchanged."""
+
+    def chatty(fan_in, fan_out, gain=1.0):
+        for k in range(1000):
+            print("debug", k)
+        return gain * (6 / (fan_in + fan_out)) ** 0.5
+
+    ck.check.check_xavier_uniform_bound(chatty)
+    out = capsys.readouterr().out.splitlines()
+    assert out[:10] == [f"debug {k}" for k in range(10)]
+    assert "debug 10" not in out
+    assert sum("printed 1000 lines in one call" in line for line in out) == 1
+    assert out[-1].startswith("OK xavier_uniform_bound")
+    assert all(len(line) <= 95 for line in out)
+
+    def chatty_and_wrong(fan_in, fan_out, gain=1.0):
+        for k in range(50):
+            print(k)
+        return 0.5
+
+    with pytest.raises(CheckFailed, match="expected"):
+        ck.check.check_xavier_uniform_bound(chatty_and_wrong)
+    assert "printed 50 lines" in capsys.readouterr().out
+
+    def brief(fan_in, fan_out, gain=1.0):
+        print("fans", fan_in, fan_out)
+        return gain * (6 / (fan_in + fan_out)) ** 0.5
+
+    ck.check.check_xavier_uniform_bound(brief)
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == "fans 100 100" and sum(line.startswith("fans") for line in out) >= 4

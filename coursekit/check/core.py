@@ -118,16 +118,64 @@ def call(fn: Callable[..., Any], *args: Any, where: str) -> Any:
     The caller passes copies that it does not need afterwards except to compare with its own
     originals (see :func:`unchanged`).
     """
-    with _time_limit(TIME_LIMIT, where):
-        try:
-            return fn(*args)
-        except (NotImplementedError, CheckFailed, _TimeUp):
-            raise
-        except Exception as error:
-            raise CheckFailed(
-                f"{where}: your function raised {type(error).__name__}: {error}"
-                + _error_hint(error)
-            ) from error
+    printed = _Printed()
+    try:
+        with _time_limit(TIME_LIMIT, where), contextlib.redirect_stdout(printed):
+            try:
+                return fn(*args)
+            except (NotImplementedError, CheckFailed, _TimeUp):
+                raise
+            except Exception as error:
+                raise CheckFailed(
+                    f"{where}: your function raised {type(error).__name__}: {error}"
+                    + _error_hint(error)
+                ) from error
+    finally:
+        printed.replay(where)
+
+
+#: Lines a student's function may print per call before the check shortens its output.
+PRINT_LIMIT = 20
+
+
+class _Printed:
+    """What a student's function prints during one call: shown as it was when short; when long
+    (debugging prints in a loop), only its first lines, once per check, and a note on how much
+    was left out."""
+
+    def __init__(self) -> None:
+        self.kept: list[str] = []
+        self.lines = 0
+
+    def write(self, text: str) -> int:
+        if self.lines <= PRINT_LIMIT:
+            self.kept.append(text)
+        self.lines += text.count("\n")
+        return len(text)
+
+    def flush(self) -> None:
+        pass
+
+    def replay(self, where: str) -> None:
+        shown = "".join(self.kept)
+        if self.lines <= PRINT_LIMIT:
+            print(shown, end="")
+            return
+        if _flooded:  # shown once per check: the other calls print the same
+            return
+        _flooded.append(where)
+        head = "".join(line + "\n" for line in shown.splitlines()[: PRINT_LIMIT // 2])
+        print(head, end="")
+        message = (
+            f"... {where}: your function printed {self.lines} lines in one call; the first "
+            f"{PRINT_LIMIT // 2} are shown, and long output from the check's other calls is "
+            "left out. Remove print calls from loops before you hand in: they would flood the "
+            "grader's feedback."
+        )
+        print("\n".join(textwrap.wrap(message, 95, break_on_hyphens=False)))
+
+
+_flooded: list[str] = []  # the call whose long output was shortened, in the current check
 
 
 def _error_hint(error: Exception) -> str:
@@ -267,6 +315,7 @@ def exercise_check(name: str, *, hidden: str = "fresh random") -> Callable[[F], 
                     f"{type(fn).__name__} (no parentheses after its name)"
                 )
             _notes.clear()
+            _flooded.clear()
             try:
                 check(fn, *args, seed=seed, **kwargs)
             except NotImplementedError:
