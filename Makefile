@@ -33,7 +33,7 @@ EMULATED_CPU := ATEN_CPU_CAPABILITY=default MKL_ENABLE_INSTRUCTIONS=SSE4_2
 BROWSER ?= install
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: setup lab lab-instructor release test lint browser robust lock clean
+.PHONY: setup lab lab-instructor release course test lint browser robust lock clean
 
 setup: $(VENV)/.installed
 
@@ -57,6 +57,10 @@ lab-instructor: setup
 # A fresh release of every notebook in build/release/, to hand out (nbgrader generate_assignment).
 release: setup
 	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/python tools/release.py build/release
+
+# An nbgrader course folder in course/ to grade in: sources, releases, gradebook (README: instructors).
+course: setup
+	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/python tools/release.py --course course
 
 lint: setup
 	$(BIN)/ruff check .

@@ -45,3 +45,23 @@ def test_a_kept_release_leaves_a_students_notebook_alone(tmp_path: Path) -> None
     assert mine.read_text(encoding="utf-8") == "my work"
     written = course.release(tmp_path, course.NOTEBOOKS[:1])
     assert written == [mine] and "NotImplementedError" in mine.read_text(encoding="utf-8")
+
+
+def test_the_instructors_course_folder_keeps_submissions_and_updates_releases(
+    tmp_path: Path,
+) -> None:
+    """`make course`: nbgrader releases into the folder; a second run replaces the release and
+    keeps what students handed in."""
+    released = course.course(tmp_path, course.NOTEBOOKS[:1])
+    assert released == [tmp_path.resolve() / "release" / "ch5_1" / course.NOTEBOOKS[0].name]
+    text = released[0].read_text(encoding="utf-8")
+    assert "raise NotImplementedError()" in text and "BEGIN HIDDEN TESTS" not in text
+    handed_in = tmp_path / "submitted" / "alice" / "ch5_1" / course.NOTEBOOKS[0].name
+    handed_in.parent.mkdir(parents=True)
+    handed_in.write_text(text, encoding="utf-8")
+    released[0].write_text("stale", encoding="utf-8")
+    course.course(tmp_path, course.NOTEBOOKS[:1])
+    assert released[0].read_text(encoding="utf-8") == text
+    assert handed_in.read_text(encoding="utf-8") == text
+    assert (tmp_path / "gradebook.db").is_file()
+    assert course.main(["--course", "a", "b"]) == 2

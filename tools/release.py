@@ -1,6 +1,7 @@
 """The student release, made by nbgrader itself, and the course folder that grading uses.
 
     python tools/release.py [--keep] [OUT]   # every notebook's release into OUT (student/)
+    python tools/release.py --course DIR     # an nbgrader course folder to grade in (course/)
 
 With ``--keep`` a notebook already in OUT is left alone (it holds a student's work); without it,
 the release overwrites OUT's copies.
@@ -111,11 +112,33 @@ def release(out: Path, notebooks: list[Path] = NOTEBOOKS, *, keep: bool = False)
     return written
 
 
+def course(root: Path, notebooks: list[Path] = NOTEBOOKS) -> list[Path]:
+    """A course folder at ``root`` to grade in: the sources, their releases in ``release/``
+    (made by ``nbgrader generate_assignment``) and the gradebook. A folder that exists is
+    updated: its sources and releases are replaced, its submissions and gradebook kept."""
+    root = Path(root)
+    sources = make_course(root, notebooks)
+    released = []
+    for assignment, source in sources.items():
+        nbgrader(root, "generate_assignment", assignment, "--force")
+        released.append(root.resolve() / "release" / assignment / source.name)
+    return released
+
+
 def main(argv: list[str]) -> int:
+    if argv[:1] == ["--course"]:
+        if len(argv) > 2:
+            print("usage: python tools/release.py --course [DIR]", file=sys.stderr)
+            return 2
+        root = Path(argv[1]) if len(argv) == 2 else ROOT / "course"
+        for path in course(root):
+            print(f"released {path}")
+        print(f"course folder: {root.resolve()} (run nbgrader there: see the README)")
+        return 0
     keep = "--keep" in argv
     rest = [arg for arg in argv if arg != "--keep"]
     if len(rest) > 1 or any(arg.startswith("-") for arg in rest):
-        print("usage: python tools/release.py [--keep] [OUT]", file=sys.stderr)
+        print("usage: python tools/release.py [--keep] [OUT] | --course [DIR]", file=sys.stderr)
         return 2
     out = Path(rest[0]) if rest else ROOT / "student"
     written = release(out, keep=keep)
