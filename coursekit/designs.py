@@ -10,7 +10,7 @@ with it before they commit to an answer.
 * :func:`noisy_quadratic_run` - gradient descent with noisy gradients on an ill-conditioned
   quadratic, under a learning-rate schedule (5.3);
 * :func:`leaky_relu_signal` - how a deep leaky-ReLU network's forward signal and backward
-  gradient change from its first layer to its last, for a given initialisation (5.4);
+  gradient change from its first layer to its last, for a given initialization (5.4);
 * :func:`deep_digits_run` - one epoch of SGD for a network of eight hidden layers on the digits,
   with or without normalization (5.5).
 """
@@ -87,8 +87,9 @@ def _digits_with_bias() -> tuple[np.ndarray, np.ndarray]:
 def softmax_budget_run(batch_size: int, lr: float, *, seed: int = 0, updates: int = 160) -> Run:
     """Mini-batch SGD for softmax regression on the digits' 1,077 training images (the split of
     ``load_digits_split(seed=0)``, with a bias column), from theta = 0, for exactly ``updates``
-    updates of ``batch_size`` samples each (shuffled epochs, seeded by ``seed``), at the constant
-    rate ``lr``: theta_t = theta_{t-1} - lr g_t. Returns the training loss (mean cross-entropy)
+    updates of exactly ``batch_size`` samples each (shuffled epochs, seeded by ``seed``; the
+    incomplete last batch of an epoch is dropped), at the constant rate ``lr``:
+    theta_t = theta_{t-1} - lr g_t. Returns the training loss (mean cross-entropy)
     at the end, or the update at which theta became NaN or inf."""
     from .minibatch import MiniBatches
     from .models import softmax_regression_grad, softmax_regression_loss
@@ -99,7 +100,7 @@ def softmax_budget_run(batch_size: int, lr: float, *, seed: int = 0, updates: in
     seed = validate.seed("seed", seed)
     updates = validate.integer("updates", updates, low=1)
     theta = np.zeros((X.shape[1], 10))
-    batches = MiniBatches(X, y, batch_size, seed=seed)
+    batches = MiniBatches(X, y, batch_size, seed=seed, drop_last=True)
     step = 0
     with np.errstate(over="ignore", invalid="ignore"):
         while step < updates:
@@ -130,8 +131,8 @@ def noisy_quadratic_run(rates: Sequence[float], *, seed: int = 0, noise: float =
 
     The two curvatures make the trade-off of learning-rate decay visible: the flat direction
     needs many large steps, while the noise keeps the iterate at a distance from the minimum
-    that shrinks with the rate (for a constant rate alpha it settles at
-    E f = sum_i noise^2 alpha / (2 (2 - alpha c_i))).
+    that shrinks with the rate. :func:`noisy_quadratic_expected` gives the mean over all noise
+    sequences exactly.
     """
     values = validate.array("rates", rates, ndim=1)
     if len(values) == 0 or not np.all(np.isfinite(values)) or np.any(values < 0):
@@ -148,7 +149,26 @@ def noisy_quadratic_run(rates: Sequence[float], *, seed: int = 0, noise: float =
     return Run(float(0.5 * np.sum(c * theta**2)))
 
 
-# ---- 5.4: an initialisation for leaky ReLU ---------------------------------------------------
+def noisy_quadratic_expected(rates: Sequence[float], *, noise: float = 1.0) -> float:
+    """The expected final loss of :func:`noisy_quadratic_run` over all noise sequences, exactly:
+    per coordinate the mean m_t = (1 - a_t c) m_{t-1} and the variance
+    v_t = (1 - a_t c)^2 v_{t-1} + a_t^2 noise^2 of theta_t, and E f = sum_i c_i (m_i^2 + v_i) / 2.
+    Infinite if the mean or the variance passes 10^12."""
+    values = validate.array("rates", rates, ndim=1)
+    if len(values) == 0 or not np.all(np.isfinite(values)) or np.any(values < 0):
+        raise ValueError("rates must be a non-empty sequence of finite rates >= 0")
+    noise = validate.real("noise", noise, low=0)
+    c = np.array(NOISY_QUADRATIC["curvatures"])
+    mean = np.array(NOISY_QUADRATIC["start"], dtype=float)
+    var = np.zeros(2)
+    for lr in values:
+        mean, var = (1 - lr * c) * mean, (1 - lr * c) ** 2 * var + (lr * noise) ** 2
+        if np.any(np.abs(mean) > 1e12) or np.any(var > 1e12):
+            return math.inf
+    return float(0.5 * np.sum(c * (mean**2 + var)))
+
+
+# ---- 5.4: an initialization for leaky ReLU ---------------------------------------------------
 
 
 def leaky_relu_signal(
@@ -163,9 +183,9 @@ def leaky_relu_signal(
     """(forward, backward) for a network of ``depth`` layers z_l = W_l a_{l-1}, a_l =
     leaky_relu(z_l) (negative slope ``slope``), all ``width`` wide, with weights
     ``init_weights(fan_in, fan_out, rng)`` (shape (fan_out, fan_in)): forward is rms(z_depth) /
-    rms(z_1) for standard normal inputs, backward is rms(dL/da_0) / rms(dL/dz_depth) for a
-    standard normal gradient at the top. A good initialisation keeps both near 1 (He et al.,
-    ICCV 2015, derive the leaky-ReLU case: Var(W) = 2 / ((1 + slope^2) fan_in))."""
+    rms(z_1) for standard normal inputs, backward is rms(dL/da_0) / rms(dL/da_depth) for a
+    standard normal gradient dL/da_depth at the top. A good initialization keeps both near 1
+    (He et al., "Delving deep into rectifiers", ICCV 2015, treat this case)."""
     validate.function("init_weights", init_weights)
     seed = validate.seed("seed", seed)
     depth = validate.integer("depth", depth, low=2)

@@ -42,7 +42,7 @@ def step_schedule(t):
 
 SOLUTIONS = {
     "escape_saving": (ck.check.check_escape_saving, escape_saving),
-    "saddle_design": (ck.check.check_saddle_design, lambda: {"lr": 0.5, "noise": 1e-3}),
+    "saddle_design": (ck.check.check_saddle_design, lambda: {"lr": 0.6, "noise": 1e-3}),
     "stationary_variance": (ck.check.check_stationary_variance, stationary_variance),
     "batch_design": (ck.check.check_batch_design, lambda: {"batch_size": 32, "lr": 3.0}),
     "divergence_thresholds": (ck.check.check_divergence_thresholds, divergence_thresholds),
@@ -106,7 +106,7 @@ WRONG = [
     (ck.check.check_schedule_design, lambda t: 0.01, "constant rate"),
     (ck.check.check_schedule_design, lambda t: 0.05 if t < 50 else 0.04, "what remains is noise"),
     (ck.check.check_schedule_design, lambda t: 0.01 if t < 50 else 0.005, "not been crossed"),
-    (ck.check.check_schedule_design, lambda t: 0.09, "diverged"),
+    (ck.check.check_schedule_design, lambda t: 0.09, "diverge"),
     (ck.check.check_schedule_design, lambda t: -0.1, "in [0, 1]"),
     (ck.check.check_preactivation_rms, lambda n, s, L: (n * s * s) ** (L / 2), "factor 1/2"),
     (ck.check.check_preactivation_rms, lambda n, s, L: (n * s * s / 2) ** (L / 2), "inputs"),
@@ -120,7 +120,8 @@ WRONG = [
         lambda i, o, r: r.normal(0, math.sqrt(2 / i), (o, i)),
         "slope 0.2",
     ),
-    (ck.check.check_leaky_init_design, lambda i, o, r: np.zeros((o, i)), "vanishes"),
+    (ck.check.check_leaky_init_design, lambda i, o, r: np.zeros((o, i)), "almost all weights"),
+    (ck.check.check_leaky_init_design, lambda i, o, r: r.normal(0, 1e-3, (o, i)), "vanishes"),
     (
         ck.check.check_leaky_init_design,
         lambda i, o, r: r.normal(0, math.sqrt(2 / i), (i, o + 1)),
@@ -130,6 +131,30 @@ WRONG = [
     (ck.check.check_deep_network_design, lambda: {"norm": "none", "lr": 0.1}, "chance level"),
     (ck.check.check_deep_network_design, lambda: {"norm": "batch", "lr": 0.01}, "learns, but"),
     (ck.check.check_deep_network_design, lambda: {"norm": "group", "lr": 0.1}, "must be one"),
+    (ck.check.check_deep_network_design, lambda: {"norm": "batch", "lr": 3.0}, "at the rate"),
+    (ck.check.check_saddle_design, lambda: {"lr": 0.99, "noise": 1e-3}, "settle slowly"),
+    (ck.check.check_batch_design, lambda: {"batch_size": 8, "lr": 4.0}, "edge of what"),
+    (
+        ck.check.check_stationary_variance,
+        lambda lr, c, s2, k: lr * s2 / (k * (2 - lr * c)),
+        "curvature is missing",
+    ),
+    (
+        ck.check.check_escape_saving,
+        lambda lr, c, f: float(round(escape_saving(lr, c, f))),
+        "Rounded",
+    ),
+    (
+        ck.check.check_divergence_thresholds,
+        lambda c, b: (2 * (1 + b) / c, 2 / (c * (1 + b))),
+        "velocity's",
+    ),
+    (ck.check.check_leaky_init_design, lambda i, o, r: 1.012 * np.eye(o, i), "identity"),
+    (
+        ck.check.check_preactivation_rms,
+        lambda n, s, L: (n * s * s / 2) ** (L / 2),
+        "ReLU outputs",
+    ),
 ]
 
 
@@ -211,6 +236,13 @@ def test_design_experiments() -> None:
     assert designs.noisy_quadratic_run(rates, noise=0.0).value == pytest.approx(expected)
     run = designs.noisy_quadratic_run([0.1] * 100)
     assert run.diverged and run.lr_then == 0.1
+    # its exact expectation: the closed form without noise, the mean of many noisy runs with it
+    assert designs.noisy_quadratic_expected(rates, noise=0.0) == pytest.approx(expected)
+    step = [0.07] * 60 + [0.01] * 25 + [0.003] * 15
+    runs = [designs.noisy_quadratic_run(step, seed=s).value for s in range(2000)]
+    standard_error = np.std(runs) / np.sqrt(len(runs))
+    assert abs(np.mean(runs) - designs.noisy_quadratic_expected(step)) < 4 * standard_error
+    assert designs.noisy_quadratic_expected([0.1] * 100) == math.inf
     # the budget run: theta = 0 gives log(10); a tiny rate hardly moves
     assert designs.softmax_budget_run(8, 1e-9, updates=1).value == pytest.approx(math.log(10))
     # the leaky-ReLU signal: He's gain for slope 0.2 keeps it, a gain of 1 loses it

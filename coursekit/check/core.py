@@ -298,7 +298,9 @@ def rel_error(actual: Any, expected: Any) -> float:
 
 def exercise_check(name: str, *, hidden: str = "fresh random") -> Callable[[F], F]:
     """Wrap a check: NotImplementedError -> "not implemented yet", success -> one printed line
-    ("the visible checks passed", or with ``seed=None`` "the {hidden} checks passed")."""
+    ("the visible checks passed", or with ``seed=None`` "the {hidden} checks passed").
+    ``hidden="grading"``: the grader runs other fixed problems; ``"exact"``: the grade is
+    computed exactly and the same in both modes."""
 
     def decorate(check: F) -> F:
         @functools.wraps(check)
@@ -323,8 +325,12 @@ def exercise_check(name: str, *, hidden: str = "fresh random") -> Callable[[F], 
                     f"{name}: not implemented yet. Replace `raise NotImplementedError` "
                     "with your code and run this cell again."
                 ) from None
-            what = "visible" if seed is not None else hidden
-            more = " (grading runs more)" if seed is not None else ""
+            what = "visible" if seed is not None else ("grading" if hidden == "exact" else hidden)
+            more = {
+                "grading": " (grading uses other problems)",
+                "exact": " (grading computes the same)",
+            }.get(hidden, " (grading runs more)")
+            more = more if seed is not None else ""
             print(f"OK {name}: the {what} checks passed{more}.")
             for text in _notes:
                 print(text)
