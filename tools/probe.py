@@ -1296,6 +1296,13 @@ def build() -> None:
     )
     spoil(
         "designs",
+        "noisy_quadratic_expected",
+        DS.noisy_quadratic_expected,
+        {"rates": [0.05] * 3},
+        {"rates": [None, [], [0.1, NAN], [0.1, -0.1], np.zeros((2, 2))], "noise": "nonneg"},
+    )
+    spoil(
+        "designs",
         "leaky_relu_signal",
         DS.leaky_relu_signal,
         {"init_weights": lambda i, o, r: r.normal(0, 0.1, (o, i)), "depth": 2, "width": 4},
