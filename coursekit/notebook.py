@@ -154,6 +154,22 @@ class Source:
         return self.code
 
 
+def yours(fn: Callable[..., Any], *args: Any) -> Any:
+    """``fn(*args)`` for a student's exercise function, or None, with one printed line, while
+    it still raises ``NotImplementedError``: a measurement cell after a prediction exercise then
+    shows its measurement and a note instead of a traceback.
+
+    >>> mine = yours(escape_saving, 0.1, 1.0, 4.0)  # None until escape_saving is written
+    """
+    validate.function("fn", fn)
+    try:
+        return fn(*args)
+    except NotImplementedError:
+        name = getattr(fn, "__name__", "your function")
+        print(f"(write `{name}` in the exercise above to compare your prediction with this)")
+        return None
+
+
 def show_source(obj: Callable[..., Any] | type, *, docstring: bool = True) -> Source:
     """Return the source of a coursekit function or class, ready to display in a notebook.
 

@@ -128,6 +128,11 @@ WRONG = [
         "shape (fan_out, fan_in)",
     ),
     (ck.check.check_leaky_init_design, lambda i, o, r: [[0.0]], "NumPy array"),
+    (
+        ck.check.check_leaky_init_design,
+        lambda i, o, r: r.normal(0, math.sqrt(2 / (1.04 * i)), (i, o)),
+        "shape (fan_out, fan_in)",
+    ),
     (ck.check.check_deep_network_design, lambda: {"norm": "none", "lr": 0.1}, "chance level"),
     (ck.check.check_deep_network_design, lambda: {"norm": "batch", "lr": 0.01}, "learns, but"),
     (ck.check.check_deep_network_design, lambda: {"norm": "group", "lr": 0.1}, "must be one"),

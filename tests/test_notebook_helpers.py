@@ -117,3 +117,14 @@ def test_below_prints_a_residual_as_its_bound_and_anything_else_as_itself() -> N
     assert ck.notebook.below(float("nan"), 1e-12) == "nan (not below 1e-12)"
     with pytest.raises(ValueError, match="bound must be > 0"):
         ck.notebook.below(1.0, 0.0)
+
+
+def test_yours_shows_a_note_until_the_exercise_is_written(capsys) -> None:
+    def unwritten(x):
+        raise NotImplementedError
+
+    assert ck.notebook.yours(unwritten, 1.0) is None
+    assert "write `unwritten` in the exercise above" in capsys.readouterr().out
+    assert ck.notebook.yours(lambda x: 2 * x, 1.5) == 3.0
+    with pytest.raises(TypeError, match="fn"):
+        ck.notebook.yours(3, 1.0)

@@ -1267,6 +1267,14 @@ def build() -> None:
         {"window": "posint", "values": [None, "ab"]},
     )
 
+    spoil(
+        "notebook",
+        "yours",
+        ck.notebook.yours,
+        {"fn": lambda: 1.0},
+        {"fn": "callable"},
+    )
+
     # -- designs: the experiments behind the design exercises ------------------------------
     DS = ck.designs
     spoil(

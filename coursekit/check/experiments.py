@@ -323,18 +323,18 @@ def check_divergence_thresholds(
         first = {
             "2 / c is plain gradient descent's limit: momentum's velocity can swing back, "
             "which allows more.": plain,
-            "2 / (c (1 - beta)) comes from the effective rate alpha / (1 - beta), which holds "
-            "for slowly changing gradients, not at the edge of stability.": (
+            "2 / (c (1 - momentum)) comes from the effective rate lr / (1 - momentum), which "
+            "holds for slowly changing gradients, not at the edge of stability.": (
                 plain / (1 - beta) if beta < 1 else math.nan
             ),
             "That is Nesterov's threshold: the first entry is plain momentum.": nesterov,
-            "The limit grows with beta, not shrinks: the velocity's swing back lets the steep "
-            "direction take larger steps.": 2 / (c * (1 + beta)),
+            "The limit grows with the momentum, not shrinks: the velocity's swing back lets the "
+            "steep direction take larger steps.": 2 / (c * (1 + beta)),
         }
         _scalar(lambda g=got: g[0], (), where, heavy, first, "heavy_ball")
         second = {
-            "That is plain momentum's threshold: Nesterov's look-ahead adds a term beta * "
-            "(-alpha c x) to each step. Write the 2 x 2 recurrence and find where an "
+            "That is plain momentum's threshold: Nesterov's look-ahead adds the term "
+            "momentum * (-lr c x) to each step. Write the 2 x 2 recurrence and find where an "
             "eigenvalue reaches -1.": heavy,
             "2 / c is plain gradient descent's limit.": plain,
             "2 / (c (1 + beta)) takes the newest gradient's weight (1 + beta) into account but "
@@ -484,6 +484,7 @@ def check_leaky_init_design(init_weights: Callable[..., Any], *, seed: int | Non
             )
         return W
 
+    student(64, 32, np.random.default_rng(0))  # the shape (fan_out, fan_in), where it matters
     ratios = np.array([designs.leaky_relu_signal(student, seed=s) for s in nets])
     with np.errstate(divide="ignore", invalid="ignore"):
         forward, backward = np.exp(np.mean(np.log(ratios), axis=0))
