@@ -123,6 +123,13 @@ def softmax_budget_run(batch_size: int, lr: float, *, seed: int = 0, updates: in
 NOISY_QUADRATIC = {"curvatures": (1.0, 25.0), "start": (10.0, 1.0), "noise": 1.0}
 
 
+def _rates(rates: Sequence[float]) -> np.ndarray:
+    values = validate.array("rates", rates, ndim=1)
+    if len(values) == 0 or not np.all(np.isfinite(values)) or np.any(values < 0):
+        raise ValueError("rates must be a non-empty sequence of finite rates >= 0")
+    return values
+
+
 def noisy_quadratic_run(rates: Sequence[float], *, seed: int = 0, noise: float = 1.0) -> Run:
     """Gradient descent on f(theta) = (theta_1^2 + 25 theta_2^2) / 2 from (10, 1), with noisy
     gradients g_t = grad f(theta_{t-1}) + noise * xi_t (xi_t standard normal, seeded by
@@ -134,9 +141,7 @@ def noisy_quadratic_run(rates: Sequence[float], *, seed: int = 0, noise: float =
     that shrinks with the rate. :func:`noisy_quadratic_expected` gives the mean over all noise
     sequences exactly.
     """
-    values = validate.array("rates", rates, ndim=1)
-    if len(values) == 0 or not np.all(np.isfinite(values)) or np.any(values < 0):
-        raise ValueError("rates must be a non-empty sequence of finite rates >= 0")
+    values = _rates(rates)
     seed = validate.seed("seed", seed)
     noise = validate.real("noise", noise, low=0)
     c = np.array(NOISY_QUADRATIC["curvatures"])
@@ -154,9 +159,7 @@ def noisy_quadratic_expected(rates: Sequence[float], *, noise: float = 1.0) -> f
     per coordinate the mean m_t = (1 - a_t c) m_{t-1} and the variance
     v_t = (1 - a_t c)^2 v_{t-1} + a_t^2 noise^2 of theta_t, and E f = sum_i c_i (m_i^2 + v_i) / 2.
     Infinite if the mean or the variance passes 10^12."""
-    values = validate.array("rates", rates, ndim=1)
-    if len(values) == 0 or not np.all(np.isfinite(values)) or np.any(values < 0):
-        raise ValueError("rates must be a non-empty sequence of finite rates >= 0")
+    values = _rates(rates)
     noise = validate.real("noise", noise, low=0)
     c = np.array(NOISY_QUADRATIC["curvatures"])
     mean = np.array(NOISY_QUADRATIC["start"], dtype=float)

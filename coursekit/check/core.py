@@ -198,6 +198,22 @@ def _error_hint(error: Exception) -> str:
     return ""
 
 
+def design_choice(
+    design: Callable[[], Any], where: str, example: str, keys: Sequence[str]
+) -> dict[str, Any]:
+    """The dict that a design exercise's ``design()`` returns, with exactly ``keys``, or
+    CheckFailed naming what came back instead (``example`` shows the expected form)."""
+    chosen = call(design, where=where)
+    if not isinstance(chosen, dict):
+        raise CheckFailed(f"{where}: return a dict such as {example}, got {type(chosen).__name__}")
+    if set(map(str, chosen)) != set(keys):
+        raise CheckFailed(
+            f"{where}: the dict needs exactly the keys {' and '.join(map(repr, keys))}, got "
+            f"{sorted(map(str, chosen))}"
+        )
+    return {str(k): v for k, v in chosen.items()}
+
+
 def note(text: str) -> None:
     """A remark printed after the check's OK line (once per check)."""
     if text not in _notes:

@@ -11,7 +11,7 @@ fixed problems shown to the student (``seed=0``) and on other fixed problems for
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -23,6 +23,7 @@ from .core import (
     as_float,
     call,
     cases,
+    design_choice,
     exercise_check,
     low_precision,
     note,
@@ -54,17 +55,6 @@ def _scalar(
                 hint = " " + text
                 break
     raise CheckFailed(f"{where}: expected {expected:.10g}, got {got:.10g}.{hint}")
-
-
-def _choice(design: Callable[[], Any], where: str, example: str, keys: Sequence[str]) -> dict:
-    chosen = call(design, where=where)
-    if not isinstance(chosen, dict):
-        raise CheckFailed(f"{where}: return a dict such as {example}, got {type(chosen).__name__}")
-    if set(map(str, chosen)) != set(keys):
-        raise CheckFailed(
-            f"{where}: the dict needs exactly the keys {list(keys)}, got {sorted(map(str, chosen))}"
-        )
-    return {str(k): v for k, v in chosen.items()}
 
 
 def _in_range(where: str, name: str, value: float, low: float, high: float, low_open: bool) -> None:
@@ -132,7 +122,7 @@ def check_saddle_design(design: Callable[[], Any], *, seed: int | None = 0) -> N
     40 steps with 100 kick sequences (seeds 0-99; with ``seed=None`` seeds 1000-1099): every
     run must end with f below 10^-4 (f = 1/4 at the saddle, 0 at the minima)."""
     where = "saddle_design()"
-    chosen = _choice(design, where, "{'lr': 0.1, 'noise': 0.01}", ("lr", "noise"))
+    chosen = design_choice(design, where, "{'lr': 0.1, 'noise': 0.01}", ("lr", "noise"))
     lr = as_float(chosen["lr"], where, "lr")
     noise = as_float(chosen["noise"], where, "noise")
     _in_range(where, "lr", lr, 0, 2, True)
@@ -241,7 +231,7 @@ def check_batch_design(design: Callable[[], Any], *, seed: int | None = 0) -> No
     (:func:`coursekit.designs.softmax_budget_run`) with 32 batch orders (seeds 0-31; with
     ``seed=None`` 1000-1031): the mean final training loss must be below 0.18."""
     where = "batch_design()"
-    chosen = _choice(design, where, "{'batch_size': 32, 'lr': 0.1}", ("batch_size", "lr"))
+    chosen = design_choice(design, where, "{'batch_size': 32, 'lr': 0.1}", ("batch_size", "lr"))
     k_raw = chosen["batch_size"]
     if isinstance(k_raw, bool) or not isinstance(k_raw, (int, np.integer)):
         raise CheckFailed(f"{where}: batch_size must be an integer, got {type(k_raw).__name__}")
@@ -522,7 +512,7 @@ def check_deep_network_design(design: Callable[[], Any], *, seed: int | None = 0
     :func:`coursekit.designs.deep_digits_run` for one epoch from three starts (seeds 0-2; with
     ``seed=None`` 10-12): the mean validation accuracy must reach 0.8."""
     where = "deep_network_design()"
-    chosen = _choice(design, where, "{'norm': 'layer', 'lr': 0.1}", ("norm", "lr"))
+    chosen = design_choice(design, where, "{'norm': 'layer', 'lr': 0.1}", ("norm", "lr"))
     norm = chosen["norm"]
     if norm is None:
         norm = "none"

@@ -23,6 +23,7 @@ from .core import (
     call,
     cases,
     compare,
+    design_choice,
     exercise_check,
     low_precision,
     note,
@@ -267,17 +268,9 @@ def check_regularization_design(design: Callable[[], Any], *, seed: int | None =
     without them, and requires the mean test accuracy to gain at least 8 points (6 points on the
     grading problems, whose difficulty differs)."""
     where = "regularization_design()"
-    chosen = call(design, where=where)
-    if not isinstance(chosen, dict):
-        raise CheckFailed(
-            f"{where}: return a dict such as {{'weight_decay': 0.001, 'dropout': 0.5}}, got "
-            f"{type(chosen).__name__}"
-        )
-    if set(map(str, chosen)) != {"weight_decay", "dropout"}:
-        raise CheckFailed(
-            f"{where}: the dict needs exactly the keys 'weight_decay' and 'dropout', got "
-            f"{sorted(map(str, chosen))}"
-        )
+    chosen = design_choice(
+        design, where, "{'weight_decay': 0.001, 'dropout': 0.5}", ("weight_decay", "dropout")
+    )
     weight_decay = as_float(chosen["weight_decay"], where, "weight_decay")
     dropout = as_float(chosen["dropout"], where, "dropout")
     if not 0 <= weight_decay <= 0.1 or not 0 <= dropout <= 0.95:
