@@ -164,8 +164,8 @@ def _kill_mid_trial(
     storage: optuna.storages.BaseStorage, url: str, study: str, *options: str
 ) -> list[optuna.trial.FrozenTrial]:
     """Let two workers complete 2 trials each, then start a worker whose trials pause 30 s after
-    the objective (inside the trial) and kill it (SIGKILL) while its first trial is running; the
-    study's trials at that moment."""
+    the objective (inside the trial) and kill it (SIGKILL) while its first trial is running,
+    once that trial has its parameters; the study's trials at that moment."""
     run_workers(url, study, per_worker=2)
     worker = _start_worker(url, study, "--trials", "5", "--pause", "30", *options)
     deadline = time.monotonic() + 120
@@ -175,7 +175,9 @@ def _kill_mid_trial(
                 trials = optuna.load_study(study_name=study, storage=storage).trials
             except KeyError:  # the study does not exist yet
                 trials = []
-            if any(t.state == optuna.trial.TrialState.RUNNING for t in trials):
+            # running, with its configuration drawn (the pause comes after the objective):
+            # killed any earlier, the trial has no parameters for a retry to repeat
+            if any(t.state == optuna.trial.TrialState.RUNNING and t.params for t in trials):
                 break
             time.sleep(0.2)
         else:
