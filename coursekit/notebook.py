@@ -16,7 +16,7 @@ import torch
 
 from . import validate
 
-#: The plot style of every figure in the course (readable on a projector and in a notebook).
+#: The laptop plot style: every figure of the course in a notebook on a laptop screen.
 PLOT_STYLE: dict[str, Any] = {
     "figure.figsize": (7.0, 3.6),
     "figure.dpi": 90,
@@ -25,15 +25,44 @@ PLOT_STYLE: dict[str, Any] = {
     "grid.alpha": 0.3,
     "axes.spines.top": False,
     "axes.spines.right": False,
+    "font.size": 10,
     "axes.titlesize": 11,
     "axes.labelsize": 10,
-    "legend.fontsize": 9,
+    "xtick.labelsize": 9.5,
+    "ytick.labelsize": 9.5,
+    "legend.fontsize": 9.5,
     "legend.frameon": False,
     "lines.linewidth": 1.6,
+    "lines.markersize": 6,
     "image.cmap": "viridis",
     # Identical text in every saved figure: no font hinting differences between runs.
     "svg.hashsalt": "coursekit",
 }
+
+#: The lecture plot style: read from the back of a room on a 1280x720 projector. Larger text
+#: (13-14 pt ticks, labels and titles, legends >= 11 pt), thicker lines and a constrained layout
+#: that makes room for the larger labels; the figures keep their size in pixels.
+LECTURE_STYLE: dict[str, Any] = {
+    **PLOT_STYLE,
+    "font.size": 13,
+    "axes.titlesize": 14,
+    "axes.labelsize": 14,
+    "xtick.labelsize": 13,
+    "ytick.labelsize": 13,
+    "legend.fontsize": 12,
+    "lines.linewidth": 2.6,
+    "lines.markersize": 8,
+    "axes.linewidth": 1.2,
+    "grid.alpha": 0.4,
+    "figure.constrained_layout.use": True,
+}
+
+#: The plot styles :func:`setup` knows, by name.
+PLOT_STYLES: dict[str, dict[str, Any]] = {"laptop": PLOT_STYLE, "lecture": LECTURE_STYLE}
+
+#: The environment variable that chooses the plot style of :func:`setup` when the notebook does
+#: not name one: ``COURSEKIT_STYLE=lecture make lab`` presents every notebook in lecture style.
+STYLE_ENV = "COURSEKIT_STYLE"
 
 
 #: The environment variable that overrides the seed of :func:`setup` (an integer >= 0).
@@ -46,12 +75,16 @@ _active_seed: int = 0
 MAX_ACTIVE_SEED = (validate.MAX_SEED - 999) // 1000
 
 
-def setup(seed: int = 0, *, style: bool = True) -> np.random.Generator:
+def setup(seed: int = 0, *, style: bool | str = True) -> np.random.Generator:
     """Make a notebook deterministic and give it the course's plot style.
 
     Seeds Python's ``random``, NumPy's legacy global generator and torch with ``seed``, runs
     torch on one thread with deterministic algorithms, prints floats with 4 significant digits
-    and applies :data:`PLOT_STYLE`. Call it once, in the first code cell.
+    and applies a plot style. Call it once, in the first code cell.
+
+    In a notebook it also shows every matplotlib figure as an image with alternative text
+    (:func:`coursekit.plot.figure_html`: derived from the titles and labels, or what
+    :func:`coursekit.plot.describe` set).
 
     The environment variable ``COURSEKIT_SEED`` (:data:`SEED_ENV`), when set, replaces ``seed``.
     Notebooks derive every other seed from :func:`seed` (``seed()``, ``seed(1)``, ...), so one
@@ -61,20 +94,24 @@ def setup(seed: int = 0, *, style: bool = True) -> np.random.Generator:
 
     Args:
         seed: the seed for every random number generator (an integer >= 0).
-        style: apply :data:`PLOT_STYLE` to matplotlib.
+        style: ``"laptop"`` (:data:`PLOT_STYLE`: a notebook on a laptop screen), ``"lecture"``
+            (:data:`LECTURE_STYLE`: 13-14 pt text and thick lines for a projector), ``True`` for
+            the style the environment variable ``COURSEKIT_STYLE`` (:data:`STYLE_ENV`) names,
+            laptop if it is unset, or ``False`` to leave matplotlib's settings alone.
 
     Returns:
         A fresh ``numpy.random.Generator`` seeded with the active seed, for the notebook's own
         draws.
 
     Raises:
-        ValueError: if ``seed`` or ``COURSEKIT_SEED`` is not an integer >= 0.
+        ValueError: if ``seed`` or ``COURSEKIT_SEED`` is not an integer >= 0, or ``style`` or
+            ``COURSEKIT_STYLE`` names no style.
     """
     global _active_seed
     if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool) or seed < 0:
         raise ValueError(f"seed must be an integer >= 0, got {seed!r}")
     seed = int(seed)
-    style = validate.flag("style", style)
+    style = _style_name(style)
     override = os.environ.get(SEED_ENV, "").strip()
     if override:
         if not override.isdigit():
@@ -93,9 +130,47 @@ def setup(seed: int = 0, *, style: bool = True) -> np.random.Generator:
     torch.set_num_threads(1)
     torch.use_deterministic_algorithms(True)
     np.set_printoptions(precision=4, suppress=True)
-    if style:
-        mpl.rcParams.update(PLOT_STYLE)
+    if style is not None:
+        mpl.rcParams.update(PLOT_STYLES[style])
+    _show_figures_with_alt_text()
     return np.random.default_rng(seed)
+
+
+def _style_name(style: bool | str) -> str | None:
+    """The plot style's name for ``setup(style=...)``, or None for no style."""
+    if isinstance(style, str):
+        return validate.one_of("style", style, list(PLOT_STYLES))
+    if not isinstance(style, (bool, np.bool_)):
+        raise TypeError(f"style must be one of {list(PLOT_STYLES)}, True or False, got {style!r}")
+    if not style:
+        return None
+    chosen = os.environ.get(STYLE_ENV, "").strip() or "laptop"
+    if chosen not in PLOT_STYLES:
+        raise ValueError(f"{STYLE_ENV} must be one of {list(PLOT_STYLES)}, got {chosen!r}")
+    return chosen
+
+
+def _show_figures_with_alt_text() -> None:
+    """In an IPython kernel: show figures as HTML images with alternative text, not bare PNGs.
+
+    The inline backend registers its PNG formatter when it is activated, so it is activated
+    first; then the figure's PNG formatter is replaced by :func:`coursekit.plot.figure_html`.
+    """
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - IPython comes with Jupyter
+        return
+    shell = get_ipython()
+    if shell is None or not hasattr(shell, "kernel"):
+        return  # a script or a plain terminal: nothing is displayed
+    from matplotlib.figure import Figure
+
+    from .plot import figure_html
+
+    shell.enable_matplotlib("inline")
+    formatters = shell.display_formatter.formatters
+    formatters["image/png"].pop(Figure, None)
+    formatters["text/html"].for_type(Figure, figure_html)
 
 
 def seed(offset: int = 0) -> int:

@@ -3,7 +3,10 @@ colour map for spreads that starts visibly above white."""
 
 from __future__ import annotations
 
+import base64
+import html
 import io
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -231,25 +234,64 @@ def layer_histograms(
     title: str,
     ax_row: Sequence[Axes],
     value_range: tuple[float, float] = (-1.0, 1.0),
+    *,
+    layers: Sequence[int] | None = None,
 ) -> None:
     """One histogram per layer along ``ax_row``, each titled with the layer's std (5.4).
 
-    ``outputs[k]`` holds layer k+1's values (a tensor or an array); ``title`` labels the row.
+    ``outputs[k]`` holds the values of layer ``layers[k]`` (default: layer k+1), a tensor or
+    an array; ``title`` labels the row.
     """
     if not hasattr(ax_row, "__len__") or len(outputs) == 0:
         raise ValueError("outputs and ax_row must be sequences with one entry per layer")
     if len(outputs) != len(ax_row):
         raise ValueError(f"outputs and ax_row differ in length: {len(outputs)} and {len(ax_row)}")
+    if layers is None:
+        layers = range(1, len(outputs) + 1)
+    layers = [validate.integer("layers[k]", n, low=1) for n in layers]
+    if len(layers) != len(outputs):
+        raise ValueError(f"layers and outputs differ in length: {len(layers)} and {len(outputs)}")
     low = validate.real("value_range[0]", value_range[0])
     if not validate.real("value_range[1]", value_range[1]) > low:
         raise ValueError(f"value_range must be (low, high) with low < high, got {value_range}")
     for k, (ax, out) in enumerate(zip(ax_row, outputs, strict=True)):
         values = validate.array(f"outputs[{k}]", out, finite=False).ravel()
-        ax.hist(values, bins=40, range=value_range, color=f"C{k % 10}")
+        ax.hist(values, bins=40, range=value_range, color=f"C{(layers[k] - 1) % 10}")
         ax.set_yticks([])
-        ax.set_title(f"layer {k + 1}\nstd {values.std(ddof=1):.1e}", fontsize=9)
-        ax.tick_params(labelsize=8)
-    ax_row[0].set_ylabel(title, fontsize=9)
+        ax.set_title(f"layer {layers[k]}, std {values.std(ddof=1):.1e}")
+    ax_row[0].set_ylabel(title)
+
+
+#: The quantiles :func:`layer_spread` draws: the middle 50 % and 90 % of a layer's values.
+SPREAD_QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
+
+
+def layer_spread(
+    outputs: Sequence[Any], ax: Axes, *, color: str = "C0", label: str | None = None
+) -> np.ndarray:
+    """How a deep network's activations spread, layer by layer, in one panel (5.4).
+
+    For layer k = 1, 2, ... (x axis), the median of ``outputs[k - 1]`` as a line, and bands
+    over the middle 50 % and 90 % of its values (quantiles 5, 25, 75 and 95 %): the summary of
+    a row of per-layer histograms that reads at any size. Returns the quantiles, one row per
+    layer (columns :data:`SPREAD_QUANTILES`).
+    """
+    if isinstance(outputs, (str, bytes)) or not hasattr(outputs, "__len__") or not len(outputs):
+        raise ValueError("outputs must be a non-empty sequence with one entry per layer")
+    if not isinstance(ax, Axes):
+        raise TypeError(f"ax must be a matplotlib Axes, got {type(ax).__name__}")
+    rows = []
+    for k, out in enumerate(outputs):
+        values = validate.array(f"outputs[{k}]", out).ravel()
+        rows.append(np.quantile(values, SPREAD_QUANTILES))
+    q = np.array(rows)
+    layer = np.arange(1, len(q) + 1)
+    ax.fill_between(layer, q[:, 0], q[:, 4], color=color, alpha=0.18, lw=0, label="middle 90 %")
+    ax.fill_between(layer, q[:, 1], q[:, 3], color=color, alpha=0.4, lw=0, label="middle 50 %")
+    ax.plot(layer, q[:, 2], "o-", color=color, label=label or "median")
+    ax.set_xlabel("layer")
+    ax.set_xticks(layer if len(layer) <= 12 else layer[:: int(np.ceil(len(layer) / 10))])
+    return q
 
 
 #: Greens without its near-white end, for a spread drawn with ``contourf(..., levels)`` whose
@@ -308,6 +350,8 @@ class Blitter:
             artist.set_animated(True)
         self._backgrounds: dict[object, object] = {}
         self.scene: object = None
+        #: How many scenes' backgrounds are kept (each is a full-size bitmap).
+        self.max_scenes = 32
 
     def invalidate(self) -> None:
         """Forget the current scene's background (it is redrawn at the next :meth:`png`)."""
@@ -316,6 +360,9 @@ class Blitter:
     def prepare(self) -> None:
         """Draw and keep the current scene's background now (e.g. while building a widget)."""
         self.canvas.draw()  # draws everything but the animated artists
+        self._backgrounds.pop(self.scene, None)
+        while len(self._backgrounds) >= self.max_scenes:  # forget the oldest scene
+            self._backgrounds.pop(next(iter(self._backgrounds)))
         self._backgrounds[self.scene] = self.canvas.copy_from_bbox(self.figure.bbox)
 
     def png(self) -> bytes:
@@ -332,3 +379,117 @@ class Blitter:
         buffer = io.BytesIO()
         image.save(buffer, format="png", compress_level=1)
         return buffer.getvalue()
+
+
+#: Where a figure keeps the alternative text that :func:`describe` gives it.
+_ALT_ATTRIBUTE = "_coursekit_alt"
+#: Longest alternative text derived from a figure's titles and labels (screen readers read it
+#: all; a sentence or two is what helps).
+ALT_LIMIT = 400
+
+
+def describe(fig: Figure, text: str) -> Figure:
+    """Give ``fig`` its alternative text (what a screen reader says, and what an export shows
+    when the image cannot be seen); returns ``fig``.
+
+    Without it, :func:`alt_text` derives a description from the titles, axis labels and legend
+    entries. Say what the figure shows, not how it is drawn: "Adam's loss falls below SGD's
+    within 50 steps" rather than "a line plot".
+    """
+    if not isinstance(fig, Figure):
+        raise TypeError(f"fig must be a matplotlib Figure, got {type(fig).__name__}")
+    if not isinstance(text, str) or not text.strip():
+        raise ValueError(f"text must be a non-empty string, got {text!r}")
+    setattr(fig, _ALT_ATTRIBUTE, " ".join(text.split()))
+    return fig
+
+
+def _plain(text: str) -> str:
+    """Label text without maths markup: ``$\\alpha_t$`` reads as ``alpha_t``."""
+    text = re.sub(r"\\[,;:! ]", " ", text.replace("$", ""))  # maths spaces: \, \; \:
+    return " ".join(text.replace("\\", "").split())
+
+
+def alt_text(fig: Figure) -> str:
+    """The alternative text of ``fig``: what :func:`describe` set, or a description built from
+    its title, each panel's title, axis labels (with their scales) and legend entries, cut at
+    :data:`ALT_LIMIT` characters.
+
+    >>> alt_text(figure)  # doctest: +SKIP
+    'Figure, 1 panel. Panel 1, "loss": x iteration, y loss (log scale); lines SGD, Adam.'
+    """
+    if not isinstance(fig, Figure):
+        raise TypeError(f"fig must be a matplotlib Figure, got {type(fig).__name__}")
+    given = getattr(fig, _ALT_ATTRIBUTE, None)
+    if given:
+        return given
+    panels = [ax for ax in fig.axes if ax.get_visible() and ax.axison]
+    colour_bars = [ax for ax in panels if ax.get_label() == "<colorbar>"]
+    panels = [ax for ax in panels if ax not in colour_bars]
+    parts = [f"Figure, {len(panels)} panel{'s' if len(panels) != 1 else ''}."]
+    title = fig.get_suptitle() if hasattr(fig, "get_suptitle") else ""
+    if title:
+        parts[0] = f'Figure "{_plain(title)}", {parts[0][8:]}'
+    unlabelled = 0
+    for k, ax in enumerate(panels, start=1):
+        bits = []
+        for axis, label, scale in (
+            ("x", ax.get_xlabel(), ax.get_xscale()),
+            ("y", ax.get_ylabel(), ax.get_yscale()),
+        ):
+            if label:
+                scale_note = f" ({scale} scale)" if scale != "linear" else ""
+                bits.append(f"{axis}-axis {_plain(label)}{scale_note}")
+        legend = ax.get_legend()
+        if legend is not None:
+            entries = [_plain(t.get_text()) for t in legend.get_texts() if t.get_text()]
+            if entries:
+                bits.append("lines " + ", ".join(entries))
+        if not bits and not ax.get_title():
+            unlabelled += 1
+            continue
+        head = f'Panel {k}, "{_plain(ax.get_title())}"' if ax.get_title() else f"Panel {k}"
+        parts.append(head + (": " + "; ".join(bits) if bits else "") + ".")
+    if unlabelled:
+        parts.append(f"{unlabelled} panel{'s' if unlabelled != 1 else ''} without labels.")
+    for legend in getattr(fig, "legends", []):
+        entries = [_plain(t.get_text()) for t in legend.get_texts() if t.get_text()]
+        if entries:
+            parts.append("Legend: " + ", ".join(entries) + ".")
+    text = " ".join(parts)
+    return text if len(text) <= ALT_LIMIT else text[: ALT_LIMIT - 1].rstrip() + "…"
+
+
+def png_html(png: bytes, alt: str, *, width: int | None = None, caption: str = "") -> str:
+    """An ``<img>`` of PNG bytes with its alternative text, optionally under a one-line caption.
+
+    The image is shown at its natural ``width`` in CSS pixels (sharp), and shrinks with a narrow
+    column (``max-width: 100%``). JupyterLab shows HTML outputs of notebooks that are not yet
+    trusted (a notebook opened for the first time), so the image shows before anything runs.
+    """
+    if not isinstance(png, (bytes, bytearray)) or not bytes(png[:8]) == b"\x89PNG\r\n\x1a\n":
+        raise ValueError("png must be the bytes of a PNG image")
+    if not isinstance(alt, str):
+        raise TypeError(f"alt must be a string, got {type(alt).__name__}")
+    if width is None:
+        width = PIL.Image.open(io.BytesIO(png)).size[0]
+    width = validate.integer("width", width, low=1)
+    data = base64.b64encode(bytes(png)).decode("ascii")
+    image = (
+        f'<img src="data:image/png;base64,{data}" alt="{html.escape(alt)}" width="{width}" '
+        'style="max-width: 100%; height: auto">'
+    )
+    if caption:
+        image = f'<div class="coursekit-caption">{html.escape(caption)}</div>{image}'
+    return f'<div class="coursekit-figure">{image}</div>'
+
+
+def figure_html(fig: Figure) -> str:
+    """``fig`` as an HTML image with its :func:`alt_text`, the way a notebook shows a figure
+    after :func:`coursekit.setup` (which registers this for matplotlib figures in place of the
+    plain PNG, which has no alternative text)."""
+    if not isinstance(fig, Figure):
+        raise TypeError(f"fig must be a matplotlib Figure, got {type(fig).__name__}")
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", bbox_inches="tight", metadata={"Software": None})
+    return png_html(buffer.getvalue(), alt_text(fig))

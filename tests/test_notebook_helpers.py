@@ -128,3 +128,31 @@ def test_yours_shows_a_note_until_the_exercise_is_written(capsys) -> None:
     assert ck.notebook.yours(lambda x: 2 * x, 1.5) == 3.0
     with pytest.raises(TypeError, match="fn"):
         ck.notebook.yours(3, 1.0)
+
+
+def test_setup_chooses_the_laptop_or_the_lecture_style(monkeypatch: pytest.MonkeyPatch) -> None:
+    try:
+        ck.setup(seed=0, style="lecture")
+        assert mpl.rcParams["xtick.labelsize"] >= 13 and mpl.rcParams["legend.fontsize"] >= 11
+        assert mpl.rcParams["figure.constrained_layout.use"] is True
+        assert mpl.rcParams["lines.linewidth"] > ck.notebook.PLOT_STYLE["lines.linewidth"]
+        ck.setup(seed=0, style="laptop")
+        assert mpl.rcParams["legend.fontsize"] == ck.notebook.PLOT_STYLE["legend.fontsize"]
+        monkeypatch.setenv(ck.notebook.STYLE_ENV, "lecture")
+        ck.setup(seed=0)  # the environment chooses when the notebook does not
+        assert mpl.rcParams["axes.labelsize"] == ck.notebook.LECTURE_STYLE["axes.labelsize"]
+        ck.setup(seed=0, style="laptop")  # a named style wins over the environment
+        assert mpl.rcParams["axes.labelsize"] == ck.notebook.PLOT_STYLE["axes.labelsize"]
+        monkeypatch.setenv(ck.notebook.STYLE_ENV, "poster")
+        with pytest.raises(ValueError, match="COURSEKIT_STYLE must be one of"):
+            ck.setup(seed=0)
+    finally:
+        monkeypatch.delenv(ck.notebook.STYLE_ENV, raising=False)
+        ck.setup(seed=0, style=False)
+        mpl.rcParams.update(mpl.rcParamsDefault)
+
+
+@pytest.mark.parametrize(("style", "error"), [("poster", ValueError), (1.5, TypeError)])
+def test_setup_rejects_unknown_styles(style: object, error: type) -> None:
+    with pytest.raises(error, match="style must be one of"):
+        ck.setup(seed=0, style=style)  # type: ignore[arg-type]

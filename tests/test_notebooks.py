@@ -69,6 +69,42 @@ def test_stored_outputs_are_complete_and_clean(path: Path) -> None:
     assert nb["metadata"]["kernelspec"]["name"] == "python3"
 
 
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+IMG = re.compile(r'<img src="data:image/png;base64,[A-Za-z0-9+/=]+" alt="([^"]+)" width="(\d+)"')
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_every_image_has_alternative_text_and_every_widget_a_picture(path: Path) -> None:
+    """Figures are stored as HTML images with alt text (JupyterLab shows HTML before a notebook
+    is trusted); a widget's output carries a picture of its figure and a hint to run the cell,
+    because before the kernel runs there is no widget to show; no unused widget state."""
+    nb = load(path)
+    assert "widgets" not in nb["metadata"], (
+        "stored widget state: execute with --ExecutePreprocessor.store_widget_state=False"
+    )
+    figures = widgets = 0
+    for index, cell in enumerate(nb["cells"]):
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            assert "image/png" not in data, f"cell {index}: a PNG without alternative text"
+            if "<img" not in "".join(data.get("text/html", "")):
+                assert WIDGET_VIEW not in data, f"cell {index}: a widget without its picture"
+                continue
+            found = IMG.findall("".join(data["text/html"]))
+            assert len(found) == 1, f"cell {index}: expected one image with alt text and width"
+            alt, width = found[0]
+            assert len(alt) > 20 and int(width) > 100, (index, alt, width)
+            if WIDGET_VIEW in data:
+                widgets += 1
+                hint = "".join(data["text/plain"])
+                assert hint.startswith(ck.widgets.core.PREVIEW_HINT), (index, hint)
+                assert int(width) <= 848, f"cell {index}: a widget wider than the column"
+            else:
+                figures += 1
+    assert figures >= 5, f"only {figures} figures"
+    assert widgets >= 1, "no widget with a picture"
+
+
 #: The longest printed line that fits the notebook column at 1280 x 720 without wrapping.
 PRINTED_WIDTH = 95
 

@@ -166,3 +166,93 @@ def test_plain_log_ticks_label_1_2_5_and_reject_a_linear_axis() -> None:
 def test_the_spread_colour_map_starts_visibly_green() -> None:
     first = np.array(ck.plot.SPREAD_CMAP(0.0)[:3])
     assert first.min() < 0.85 and first[1] > first[0]  # green, and clearly off white
+
+
+def test_alt_text_describes_titles_labels_and_legend_or_what_describe_set() -> None:
+    fig = Figure()
+    ax, other, _blank = fig.subplots(1, 3)
+    ax.plot([1, 2], [3, 4], label="SGD")
+    ax.plot([1, 2], [4, 5], label=r"$\alpha_t$")
+    ax.set(title="loss", xlabel="step $t$", ylabel="loss", yscale="log")
+    ax.legend()
+    other.set_xlabel(r"$|x_l|\,/\,|x_0|$")
+    text = ck.plot.alt_text(fig)
+    assert text.startswith("Figure, 3 panels.")
+    assert 'Panel 1, "loss": x-axis step t; y-axis loss (log scale); lines SGD, alpha_t.' in text
+    assert "Panel 2: x-axis |x_l| / |x_0|." in text and "1 panel without labels." in text
+    assert ck.plot.describe(fig, "Adam's loss falls   below SGD's.") is fig
+    assert ck.plot.alt_text(fig) == "Adam's loss falls below SGD's."
+    with pytest.raises(ValueError, match="text must be a non-empty string"):
+        ck.plot.describe(fig, " ")
+    with pytest.raises(TypeError, match="fig must be a matplotlib Figure"):
+        ck.plot.alt_text("figure")  # type: ignore[arg-type]
+
+
+def test_alt_text_is_cut_at_its_limit() -> None:
+    fig = Figure()
+    for ax in fig.subplots(4, 4).flat:
+        ax.set(title="a rather long panel title", xlabel="an x label", ylabel="a y label")
+    text = ck.plot.alt_text(fig)
+    assert len(text) == ck.plot.ALT_LIMIT and text.endswith("…")
+
+
+def test_figure_html_is_an_image_with_alt_text_at_its_natural_width() -> None:
+    import base64
+    import io
+    import re
+
+    import PIL.Image
+
+    fig = Figure(figsize=(4, 2), dpi=50)
+    fig.subplots().set_title('a "quoted" <title>')
+    html = ck.plot.figure_html(fig)
+    match = re.fullmatch(
+        r'<div class="coursekit-figure"><img src="data:image/png;base64,([A-Za-z0-9+/=]+)" '
+        r'alt="([^"]+)" width="(\d+)" style="max-width: 100%; height: auto"></div>',
+        html,
+    )
+    assert match, html[:200]
+    png = base64.b64decode(match.group(1))
+    assert PIL.Image.open(io.BytesIO(png)).size[0] == int(match.group(3))
+    assert "&quot;quoted&quot; &lt;title&gt;" in match.group(2)
+    captioned = ck.plot.png_html(png, "alt", caption="run <me>")
+    assert '<div class="coursekit-caption">run &lt;me&gt;</div><img' in captioned
+    with pytest.raises(ValueError, match="png must be the bytes of a PNG image"):
+        ck.plot.png_html(b"GIF89a", "alt")
+    with pytest.raises(ValueError, match="width must be"):
+        ck.plot.png_html(png, "alt", width=0)
+
+
+def test_layer_spread_draws_the_quantiles_of_every_layer() -> None:
+    fig = Figure()
+    ax = fig.subplots()
+    rng = np.random.default_rng(0)
+    outputs = [rng.normal(0, s, 10_000) for s in (1.0, 0.5, 0.25)]
+    q = ck.plot.layer_spread(outputs, ax)
+    assert q.shape == (3, len(ck.plot.SPREAD_QUANTILES))
+    np.testing.assert_allclose(q[:, 4] - q[:, 0], 2 * 1.645 * np.array([1, 0.5, 0.25]), rtol=0.05)
+    assert list(ax.get_xticks()) == [1, 2, 3]
+    with pytest.raises(ValueError, match="outputs must be a non-empty sequence"):
+        ck.plot.layer_spread([], ax)
+    with pytest.raises(ValueError, match="outputs\\[1\\]"):
+        ck.plot.layer_spread([np.ones(3), np.array([np.nan])], ax)
+
+
+def test_layer_histograms_name_the_layers_they_show() -> None:
+    fig = Figure()
+    row = fig.subplots(1, 2)
+    ck.plot.layer_histograms([np.zeros(10), np.ones(10)], "ReLU", row, (0, 2), layers=[4, 10])
+    assert row[0].get_title().startswith("layer 4,") and row[1].get_title().startswith("layer 10,")
+    with pytest.raises(ValueError, match="layers and outputs differ"):
+        ck.plot.layer_histograms([np.zeros(10)], "ReLU", row[:1], (0, 2), layers=[1, 2])
+
+
+def test_blitter_keeps_a_bounded_number_of_scenes() -> None:
+    fig = Figure(figsize=(2, 2), dpi=30)
+    (line,) = fig.subplots().plot([0, 1], [0, 1])
+    blitter = ck.plot.Blitter(fig, [line])
+    blitter.max_scenes = 3
+    for scene in range(5):
+        blitter.scene = scene
+        assert blitter.png().startswith(b"\x89PNG")
+    assert list(blitter._backgrounds) == [2, 3, 4]

@@ -66,3 +66,57 @@ def test_factories_raise_instead_of_clamping(make, message: str) -> None:
     """ipywidgets would silently move an out-of-range value to the slider's end."""
     with pytest.raises(ValueError, match=message):
         make()
+
+
+def test_a_displayed_widget_carries_a_picture_and_a_hint_for_before_the_kernel_runs() -> None:
+    figure = Figure(figsize=(3, 2), dpi=50)
+    ax = figure.subplots()
+    ax.set(title="a line", xlabel="x")
+    (curve,) = ax.plot([], [])
+
+    def draw(progress: widgets.IntProgress, slope: float) -> str:
+        curve.set_data([0, 1], [0, slope])
+        return f"slope {slope}"
+
+    app = slider_app(
+        {"slope": widgets.FloatSlider(value=1.0, min=-5, max=5, description="slope k")},
+        figure,
+        draw,
+    )
+    bundle = app.widget._repr_mimebundle_()
+    assert bundle["application/vnd.jupyter.widget-view+json"]["model_id"] == app.widget.model_id
+    assert bundle["text/plain"] == f"{ck.widgets.core.PREVIEW_HINT}: slope k."
+    html = bundle["text/html"]
+    assert html.count("<img") == 1 and 'alt="Figure, 1 panel. Panel 1, &quot;a line&quot;' in html
+    assert f'width="{3 * 50}"' in html and "coursekit-caption" in html
+    import base64
+
+    assert base64.b64encode(bytes(app.image.value)).decode() in html  # the figure as drawn
+    assert app.status.tooltip == "slope 1.0"
+    assert "coursekit-live" in app.widget._dom_classes
+
+
+def test_multi_toggle_needs_no_modifier_keys_and_follows_its_value() -> None:
+    choice = ck.widgets.core.MultiToggle(["a", "b", "c"], ["c", "a"], description="pick")
+    assert choice.value == ("a", "c")  # in the order of the options
+    assert [b.value for b in choice.buttons.values()] == [True, False, True]
+    choice.buttons["b"].value = True  # one click adds an option
+    assert choice.value == ("a", "b", "c")
+    choice.buttons["a"].value = False  # another removes one
+    assert choice.value == ("b", "c")
+    choice.value = ("a",)
+    assert [b.value for b in choice.buttons.values()] == [True, False, False]
+    with pytest.raises(ValueError, match="value must be one of"):
+        ck.widgets.core.MultiToggle(["a"], ["z"], description="pick")
+
+
+def test_every_live_figure_fits_the_column_with_the_file_browser_open() -> None:
+    import inspect
+    import re
+
+    import coursekit.widgets as package
+
+    modules = ("hpo", "initialization", "landscape", "minibatch", "normalization", "optim")
+    for module in [getattr(package, name) for name in (*modules, "regularization")]:
+        for width in re.findall(r"Figure\(figsize=\(([\d.]+),", inspect.getsource(module)):
+            assert float(width) * ck.widgets.core.WIDGET_DPI <= 848, (module.__name__, width)

@@ -72,3 +72,17 @@ def test_schedule_explorer_draws_the_five_schedules() -> None:
     assert app.results["finals"]["piecewise constant"] == pytest.approx(1.0 * 0.01)
     with pytest.raises(ValueError, match="total_steps must be an integer >= 100"):
         ck.widgets.schedule_explorer(total_steps=5)
+
+
+def test_the_race_legend_lists_what_is_drawn_and_the_loss_axis_ends_at_the_steps() -> None:
+    race = ck.widgets.optimizer_race(surface="Rosenbrock", optimizers=("SGD", "Adam"), steps=50)
+    assert race.results["legend"] == ["SGD", "Adam", "start", "minimum"]
+    ax_loss = race.figure.axes[1]
+    assert ax_loss.get_xlim() == (0, 50)
+    race.controls["optimizers"].buttons["Nesterov"].value = True  # a click, no modifier key
+    assert race.results["legend"] == ["SGD", "Nesterov", "Adam", "start", "minimum"]
+    race.set(steps=200)
+    assert ax_loss.get_xlim() == (0, 200)
+    assert len(race.artists["loss_Nesterov"].get_xdata()) == 201
+    with pytest.raises(ValueError, match="optimizers must be one of"):
+        race.set(optimizers=("SGD", "LBFGS"))

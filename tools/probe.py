@@ -30,8 +30,15 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from matplotlib.figure import Figure
 
 NAN, INF = math.nan, math.inf
+#: A one-pixel PNG, for the probes of functions that take PNG bytes.
+_PNG = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00"
+    b"\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00"
+    b"\x00IEND\xaeB`\x82"
+)
 
 # Bad values per kind of argument (the kinds are the shared validators' ranges).
 BAD: dict[str, list[Any]] = {
@@ -1663,6 +1670,34 @@ def build() -> None:
         lambda: ck.plot.surface_contours(None, "rosenbrock"),
     )
     add("plot", "figure_png(axes)", "fig", lambda: ck.plot.figure_png("axes"))
+    add("plot", "alt_text(axes)", "fig", lambda: ck.plot.alt_text("axes"))
+    add("plot", "figure_html(None)", "fig", lambda: ck.plot.figure_html(None))
+    add("plot", "describe(fig, '')", "text", lambda: ck.plot.describe(Figure(), ""))
+    add("plot", "describe(fig, None)", "text", lambda: ck.plot.describe(Figure(), None))
+    add("plot", "png_html(b'GIF', alt)", "png", lambda: ck.plot.png_html(b"GIF89a", "alt"))
+    add("plot", "png_html(png, alt=None)", "alt", lambda: ck.plot.png_html(_PNG, None))
+    add("plot", "png_html(png, width=-1)", "width", lambda: ck.plot.png_html(_PNG, "a", width=-1))
+    add("plot", "layer_spread([], ax)", "outputs", lambda: ck.plot.layer_spread([], None))
+    add(
+        "plot",
+        "layer_spread([nan], ax)",
+        "outputs[0]",
+        lambda: ck.plot.layer_spread([np.array([np.nan])], Figure().subplots()),
+    )
+    add("plot", "layer_spread(x, ax=None)", "ax", lambda: ck.plot.layer_spread([np.ones(2)], None))
+    add(
+        "plot",
+        "layer_histograms(layers=[0])",
+        "layers[k]",
+        lambda: ck.plot.layer_histograms([np.ones(2)], "t", [Figure().subplots()], layers=[0]),
+    )
+    add(
+        "widgets",
+        "MultiToggle(value=['z'])",
+        "value",
+        lambda: ck.widgets.core.MultiToggle(["a"], ["z"], description="d"),
+    )
+    add("notebook", "setup(style=2)", "style", lambda: ck.notebook.setup(0, style=2))
     add(
         "init",
         "init_model([Linear])",

@@ -8,20 +8,113 @@ slider's ``.value`` and reads the artists' data or the image bytes.
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 import ipywidgets as widgets
+import traitlets
 from matplotlib.figure import Figure
 
 from .. import validate
-from ..plot import Blitter, figure_png
+from ..plot import Blitter, alt_text, figure_png, png_html
+
+#: The line above a widget's picture before its cell has run (and in exported slides).
+#: The look every live figure shares: slider readouts wide enough for their longest value, in
+#: digits of one width (a readout that changes width would make the slider jump), and a status
+#: line that never wraps (its whole text is in the tooltip), so the figure below stays put.
+WIDGET_CSS = (
+    "<style>"
+    ".coursekit-live .widget-readout{min-width:6.5em;text-align:right;"
+    "font-variant-numeric:tabular-nums}"
+    ".coursekit-live .coursekit-status{white-space:nowrap;overflow:hidden;"
+    "text-overflow:ellipsis}"
+    "</style>"
+)
+
+PREVIEW_HINT = "▶ A picture of a live figure: run this cell (Shift+Enter) to use its controls"
+
+
+class LiveFigure(widgets.VBox):
+    """The box of a :class:`SliderApp`: controls, status line and figure.
+
+    Displayed, it offers the front end a picture of its figure besides the live widget: an
+    HTML image with alternative text under a one-line hint. JupyterLab shows that picture in a
+    notebook that has not run yet (a notebook opened for the first time is not trusted, and the
+    widget needs a kernel), and exported HTML and slides show it too; once the cell has run,
+    the live widget replaces it.
+    """
+
+    #: What to show before the kernel runs: a function returning (PNG bytes, alt text, caption).
+    preview: Callable[[], tuple[bytes, str, str]] | None = None
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
+        data = super()._repr_mimebundle_(**kwargs)
+        if self.preview is not None:
+            png, alt, caption = self.preview()
+            if png:
+                data["text/html"] = png_html(png, alt, caption=caption)
+                data["text/plain"] = caption
+        return data
+
+
+class MultiToggle(widgets.VBox):
+    """A choice of several options as a row of toggle buttons: one click adds or removes one
+    option (a multiple-selection list needs Ctrl- or Cmd-click, which nobody guesses).
+
+    ``value`` is the tuple of chosen options, in the order of ``options``, like
+    ``ipywidgets.SelectMultiple``; set it and the buttons follow.
+    """
+
+    value = traitlets.Tuple()
+
+    def __init__(self, options: Iterable[str], value: Iterable[str], description: str) -> None:
+        self.options = tuple(options)
+        chosen = tuple(value)
+        for item in chosen:
+            slider_option("value", item, self.options)
+        self.buttons = {
+            option: widgets.ToggleButton(
+                value=option in chosen,
+                description=option,
+                tooltip=f"draw {option} (click again to hide it)",
+                layout=widgets.Layout(width="auto"),
+            )
+            for option in self.options
+        }
+        self.description = description
+        label = widgets.Label(description, layout=widgets.Layout(width="auto"))
+        row = widgets.HBox(list(self.buttons.values()), layout=widgets.Layout(flex_flow="row wrap"))
+        super().__init__([label, row])
+        self._syncing = False
+        self.value = tuple(option for option in self.options if option in chosen)
+        for button in self.buttons.values():
+            button.observe(self._from_buttons, names="value")
+        self.observe(self._to_buttons, names="value")
+
+    def _from_buttons(self, _change: Any = None) -> None:
+        if not self._syncing:
+            self.value = tuple(o for o, button in self.buttons.items() if button.value)
+
+    def _to_buttons(self, change: Any) -> None:
+        self._syncing = True
+        try:
+            for option, button in self.buttons.items():
+                button.value = option in change["new"]
+        finally:
+            self._syncing = False
+
 
 #: The two kinds of live figure, with their latency budgets in seconds (measured by
 #: benchmarks/run.py: a toy figure answers a change within 50 ms, a retraining one within 2 s).
 WIDGET_KINDS = ("toy", "retrain")
 LATENCY_BUDGET = {"toy": 0.05, "retrain": 2.0}
+#: Every live figure's resolution: at most 9.2 inches wide, a figure is at most 828 pixels wide
+#: and shows at its natural size (sharp) in JupyterLab's 848-pixel column with the file browser
+#: open. Its text follows the plot style of :func:`coursekit.setup` (laptop or lecture).
+WIDGET_DPI = 90
 
 
 def slider_range(
@@ -91,7 +184,7 @@ class SliderApp:
             control = self.controls[name]
             if hasattr(control, "options"):
                 labels = [o[1] if isinstance(o, tuple) else o for o in control.options]
-                if isinstance(control, widgets.SelectMultiple):
+                if isinstance(control, (widgets.SelectMultiple, MultiToggle)):
                     if isinstance(value, str) or not isinstance(value, (tuple, list)):
                         raise TypeError(f"{name} must be a tuple of options, got {value!r}")
                     for item in value:
@@ -143,7 +236,8 @@ def slider_app(
     # shown at its natural size (a stretched PNG looks blurred), shrunk on narrow screens
     natural = f"{round(figure.get_figwidth() * figure.dpi)}px"
     image = widgets.Image(format="png", layout=widgets.Layout(width=natural, max_width="100%"))
-    status = widgets.HTML(layout=widgets.Layout(min_height="1.5em"))
+    status = widgets.HTML(layout=widgets.Layout(min_height="1.5em", flex="1 1 0%", min_width="0"))
+    status.add_class("coursekit-status")
     progress = widgets.IntProgress(  # shown by a retraining draw while it trains
         value=0,
         min=0,
@@ -152,7 +246,7 @@ def slider_app(
         layout=widgets.Layout(width="22em", display="none"),  # no gap before the status
     )
     app = SliderApp(
-        widget=widgets.VBox(),
+        widget=LiveFigure(),
         update=lambda: None,
         controls=controls,
         figure=figure,
@@ -169,6 +263,7 @@ def slider_app(
             return
         values = {name: control.value for name, control in controls.items()}
         status.value = draw(progress=progress, **values)
+        status.tooltip = html.unescape(re.sub(r"<[^>]+>", "", status.value))  # the whole line
         image.value = render() if render is not None else figure_png(figure)
 
     for control in controls.values():
@@ -182,15 +277,22 @@ def slider_app(
         else widgets.HBox(list(controls.values()), layout=widgets.Layout(flex_flow="row wrap")),
         widgets.HBox([progress, status]),
         image,
+        widgets.HTML(WIDGET_CSS, layout=widgets.Layout(display="none")),
     ]
+    app.widget.add_class("coursekit-live")
     app.widget.add_class(f"coursekit-{kind}")
     update()
+    names = [getattr(c, "description", "") or name for name, c in controls.items()]
+    caption = f"{PREVIEW_HINT}: {', '.join(names)}."
+    app.widget.preview = lambda: (bytes(image.value), alt_text(figure), caption)
     return app
 
 
 def style_controls(controls: dict[str, widgets.ValueWidget], width: str | None = None) -> None:
     """Show each control's whole description and, optionally, give every control one width."""
     for control in controls.values():
+        if isinstance(control, MultiToggle):
+            continue  # its label is above its buttons
         control.style.description_width = "initial"
         if width is not None:
             control.layout.width = width

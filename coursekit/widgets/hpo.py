@@ -10,7 +10,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from .. import hpo, validate
-from .core import SliderApp, freeze, slider_app, slider_range, style_controls
+from .core import WIDGET_DPI, SliderApp, freeze, slider_app, slider_range, style_controls
 
 TRIAL_COUNTS = (4, 9, 16, 25, 36, 49)
 
@@ -36,7 +36,7 @@ def importance_explorer(importance: float = 10.0, n_trials: int = 9, seed: int =
         ),
     }
     style_controls(controls)
-    figure = Figure(figsize=(9.0, 3.6), dpi=84, layout="constrained")
+    figure = Figure(figsize=(9.0, 3.6), dpi=WIDGET_DPI, layout="constrained")
     ax_f, ax_g = figure.subplots(1, 2, gridspec_kw={"width_ratios": [1, 1.3]})
     grid_x = np.linspace(0, 1, 121)
     mesh = np.meshgrid(grid_x, grid_x)
@@ -60,7 +60,7 @@ def importance_explorer(importance: float = 10.0, n_trials: int = 9, seed: int =
     (grid_marks,) = ax_g.plot([], [], "s", color="C3", ms=7, label="grid (its x values)")
     (random_marks,) = ax_g.plot([], [], "o", color="w", mec="k", ms=6, label="random (x values)")
     ax_g.set(xlabel="x", ylabel="g(x)", ylim=(-0.25, 1.1), title="g(x), the part of f in x")
-    ax_g.legend(loc="center left", fontsize=9)
+    ax_g.legend(loc="center left")
     dynamic = [background, grid_points, random_points, grid_marks, random_marks]
     blitter = freeze(figure, dynamic)
     artists: dict[str, Any] = {
@@ -124,7 +124,7 @@ def bayes_explorer(
         ),
     }
     style_controls(controls)
-    figure = Figure(figsize=(8.0, 4.6), dpi=84, layout="constrained")
+    figure = Figure(figsize=(8.0, 4.6), dpi=WIDGET_DPI, layout="constrained")
     ax_f, ax_ei = figure.subplots(2, 1, sharex=True, gridspec_kw={"height_ratios": [2, 1]})
     x = np.linspace(0, 1, 400)
     ax_f.plot(x, hpo.toy_objective_1d(x), "--", color="0.4", label="objective")
@@ -135,7 +135,7 @@ def bayes_explorer(
     (observed,) = ax_f.plot([], [], "o", color="k", label="observations")
     (next_f,) = ax_f.plot([], [], "v", color="C3", ms=10, label="next point", clip_on=False)
     ax_f.set(ylabel="f(x)", ylim=(-1.5, 1.5), title="Gaussian-process posterior")
-    ax_f.legend(loc="upper left", fontsize=9, ncol=2)
+    ax_f.legend(loc="upper left", ncol=2)
     (ei_line,) = ax_ei.plot([], [], color="C2")
     (next_ei,) = ax_ei.plot([], [], "v", color="C3", ms=10, clip_on=False)
     ax_ei.set(xlabel="x", ylabel="EI / its maximum", xlim=(0, 1), ylim=(0, 1.2))

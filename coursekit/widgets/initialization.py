@@ -12,7 +12,15 @@ from matplotlib.ticker import MaxNLocator
 
 from .. import init as init_module
 from ..models import ACTIVATIONS
-from .core import SliderApp, freeze, slider_app, slider_option, slider_range, style_controls
+from .core import (
+    WIDGET_DPI,
+    SliderApp,
+    freeze,
+    slider_app,
+    slider_option,
+    slider_range,
+    style_controls,
+)
 
 #: Initialisation schemes offered by :func:`init_explorer`: (init scheme, options).
 INIT_CHOICES: dict[str, tuple[str, dict[str, float]]] = {
@@ -50,7 +58,7 @@ def init_explorer(
     }
     style_controls(controls)
     a_bins, g_bins = np.linspace(-9, 1, 61), np.linspace(-13, 2, 61)
-    figure = Figure(figsize=(9.0, 3.6), dpi=84, layout="constrained")
+    figure = Figure(figsize=(9.0, 3.6), dpi=WIDGET_DPI, layout="constrained")
     ax_a, ax_g = figure.subplots(1, 2)
     images = {}
     for ax, bins, key, label in (

@@ -11,7 +11,7 @@ from matplotlib.figure import Figure
 from .. import optim, validate
 from .. import surfaces as surfaces_module
 from ..plot import surface_contours
-from .core import SliderApp, freeze, slider_app, slider_range, style_controls
+from .core import WIDGET_DPI, SliderApp, freeze, slider_app, slider_range, style_controls
 
 
 def saddle_escape(
@@ -54,7 +54,7 @@ def saddle_escape(
         ),
     }
     style_controls(controls, "22em")
-    figure = Figure(figsize=(9.0, 3.4), dpi=84, layout="constrained")
+    figure = Figure(figsize=(9.0, 3.4), dpi=WIDGET_DPI, layout="constrained")
     ax_path, ax_y = figure.subplots(1, 2)
     surface_contours(ax_path, surface, np.linspace(0, 3, 16), n=100)
     ax_path.plot([0], [0], "kx", ms=8, label="saddle")
@@ -68,8 +68,8 @@ def saddle_escape(
         (lines[f"path_{name}"],) = ax_path.plot([], [], ".-", ms=2, lw=0.8, color=color)
         (lines[f"y_{name}"],) = ax_y.plot([], [], color=color, label=f"{name} gradient")
         lines[f"escape_{name}"] = ax_y.axvline(-1, color=color, lw=0.8, ls="--")
-    ax_y.legend(loc="lower right", fontsize=10)
-    ax_path.legend(loc="upper right", fontsize=10)
+    ax_y.legend(loc="lower right")
+    ax_path.legend(loc="upper right")
     blitter = freeze(figure, lines.values())
 
     def draw(offset: float, noise: float, lr: float, progress: widgets.IntProgress) -> str:

@@ -15,6 +15,7 @@ from ..models import mlp
 from ..plot import curve_data, smooth
 from ..train import History, fit
 from .core import (
+    WIDGET_DPI,
     SliderApp,
     learning_rate_slider,
     slider_app,
@@ -62,7 +63,7 @@ def minibatch_explorer(
     }
     style_controls(controls, "22em")
 
-    figure = Figure(figsize=(9.0, 3.2), dpi=96, layout="constrained")
+    figure = Figure(figsize=(9.0, 3.2), dpi=WIDGET_DPI, layout="constrained")
     ax_step, ax_epoch = figure.subplots(1, 2, sharey=True)
     lines: dict[str, Any] = {}
     results: dict[str, Any] = {}

@@ -14,6 +14,7 @@ from ..data import Dataset
 from ..models import mlp
 from ..train import History, fit
 from .core import (
+    WIDGET_DPI,
     SliderApp,
     learning_rate_slider,
     slider_app,
@@ -74,7 +75,7 @@ def normalization_explorer(
     }
     style_controls(controls, "22em")
 
-    figure = Figure(figsize=(9.0, 3.2), dpi=80, layout="constrained")
+    figure = Figure(figsize=(9.0, 3.2), dpi=WIDGET_DPI, layout="constrained")
     ax_loss, ax_acc = figure.subplots(1, 2)
     lines: dict[str, Any] = {}
     results: dict[str, Any] = {}
@@ -84,7 +85,7 @@ def normalization_explorer(
         ax.set_xlabel("epoch")
     ax_loss.set(yscale="log", ylim=(0.01, 10.0), ylabel="training loss (whole set)")
     ax_acc.set(ylim=(0.0, 1.0), ylabel="validation accuracy")
-    ax_acc.legend(loc="lower right", fontsize=8)
+    ax_acc.legend(loc="lower right")
     lines["title"] = figure.suptitle("")
     X_train, y_train = torch.as_tensor(data.X_train), torch.as_tensor(data.y_train)
     val = (torch.as_tensor(data.X_val), torch.as_tensor(data.y_val))
@@ -136,7 +137,7 @@ def normalization_explorer(
         for ax in (ax_loss, ax_acc):
             ax.set_xlim(0, last_epoch)
         lines["current_val_acc"].set_label(norm)
-        ax_acc.legend(loc="lower right", fontsize=8)
+        ax_acc.legend(loc="lower right")
         lines["title"].set_text(
             f"{norm}, learning rate {lr:.3g}, K = {batch_size}: {steps} iterations"
         )

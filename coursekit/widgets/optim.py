@@ -12,7 +12,16 @@ from matplotlib.figure import Figure
 from .. import optim, schedules, validate
 from .. import surfaces as surfaces_module
 from ..plot import Blitter
-from .core import SliderApp, freeze, slider_app, slider_option, slider_range, style_controls
+from .core import (
+    WIDGET_DPI,
+    MultiToggle,
+    SliderApp,
+    freeze,
+    slider_app,
+    slider_option,
+    slider_range,
+    style_controls,
+)
 
 #: The update rules offered by :func:`optimizer_race`, built from the sliders' values.
 BETA2_OPTIONS = (0.9, 0.99, 0.999, 0.9999)
@@ -60,8 +69,8 @@ def optimizer_race(
         raise ValueError(f"optimizers must be among {list(RACE_RULES)}, got {unknown}")
     controls: dict[str, widgets.ValueWidget] = {
         "surface": widgets.Dropdown(options=list(catalogue), value=surface, description="surface"),
-        "optimizers": widgets.SelectMultiple(
-            options=list(RACE_RULES), value=tuple(optimizers), rows=7, description="optimizers"
+        "optimizers": MultiToggle(
+            RACE_RULES, optimizers, description="optimizers (click to add or remove)"
         ),
         "lr": widgets.FloatLogSlider(
             value=lr, base=10, min=-4, max=0, step=0.25, description="learning rate α"
@@ -84,14 +93,13 @@ def optimizer_race(
         ]
     )
 
-    figure = Figure(figsize=(9.0, 4.0), dpi=84)
+    figure = Figure(figsize=(9.0, 4.0), dpi=WIDGET_DPI)
     # fixed margins, wide enough for every surface's tick labels (minus signs included): the
     # layout is never recomputed, so that the cached backgrounds stay valid
     figure.subplots_adjust(left=0.075, right=0.985, bottom=0.27, top=0.92, wspace=0.25)
     ax_path, ax_loss = figure.subplots(1, 2, width_ratios=(1.2, 1.0))
     ax_loss.set_xlabel("step $t$")
     ax_path.set(xlabel="$x$", ylabel="$y$")
-    max_steps = controls["steps"].max
     colors = {name: f"C{i}" for i, name in enumerate(RACE_RULES)}
     lines: dict[str, Any] = {}
     results: dict[str, Any] = {}
@@ -106,9 +114,9 @@ def optimizer_race(
         )
     (lines["start"],) = ax_path.plot([], [], "k^", ms=7, label="start")
     (lines["minimum"],) = ax_path.plot([], [], "k*", ms=10, label="minimum")
-    handles = [lines[f"path_{name}"] for name in RACE_RULES] + [lines["start"], lines["minimum"]]
-    figure.legend(handles=handles, loc="lower center", ncol=5, fontsize=9, frameon=False)
+    legend: list[Any] = []  # the figure's legend: the optimizers drawn, the start, the minimum
     results["shown_surface"] = None
+    results["shown_scene"] = None
     dynamic = [
         lines[f"{part}_{name}"] for name in RACE_RULES for part in ("path", "end", "loss", "zero")
     ]
@@ -152,21 +160,35 @@ def optimizer_race(
             contour.set_visible(name == s.name)
         ax_path.set_xlim(*s.xlim)
         ax_path.set_ylim(*s.ylim)
-        ax_path.set_title(f"{s.name}: f = {s.formula}", fontsize=10)
+        ax_path.set_title(f"{s.name}: f = {s.formula}")
         lines["start"].set_data([s.start[0]], [s.start[1]])
         lines["minimum"].set_data([s.minimum[0]], [s.minimum[1]])
-        # fixed limits, so that the background (ticks included) never needs a redraw
+        # limits fixed per scene, so that the background (ticks included) is drawn once
         scale, limits, label = y_scales[s.name]
-        ax_loss.set_xlim(0, max_steps)
         ax_loss.set_yscale(scale)
         ax_loss.set_ylim(*limits)
         ax_loss.set_ylabel(label)
-        blitter.scene = s.name
         results["shown_surface"] = s.name
 
-    for other in catalogue.values():  # draw every surface's background now, once
-        show_surface(other)
-        blitter.prepare()
+    def show_scene(s: surfaces_module.Surface, optimizers: tuple[str, ...], steps: int) -> None:
+        """The static part for a surface, a choice of optimizers (the legend lists only those
+        drawn) and a number of steps (the loss axis ends there); each scene's background is
+        drawn at its first visit and kept (:class:`coursekit.plot.Blitter`)."""
+        scene = (s.name, tuple(optimizers), int(steps))
+        if results["shown_scene"] == scene:
+            return
+        if results["shown_surface"] != s.name:
+            show_surface(s)
+        for old in legend:
+            old.remove()
+        legend.clear()
+        handles = [lines[f"path_{name}"] for name in RACE_RULES if name in optimizers]
+        handles += [lines["start"], lines["minimum"]]
+        legend.append(figure.legend(handles=handles, loc="lower center", ncol=min(len(handles), 5)))
+        ax_loss.set_xlim(0, steps)
+        blitter.scene = scene
+        results["shown_scene"] = scene
+        results["legend"] = [h.get_label() for h in handles]
 
     def draw(
         surface: str,
@@ -178,8 +200,7 @@ def optimizer_race(
         progress: widgets.IntProgress,
     ) -> str:
         s = catalogue[surface]
-        if results["shown_surface"] != s.name:
-            show_surface(s)
+        show_scene(s, optimizers, steps)
         finite_min = np.isfinite(s.minimum[0])
         f_min = s(s.minimum) if finite_min else 0.0
         notes, finals = [], {}
@@ -265,7 +286,7 @@ def schedule_explorer(total_steps: int = 1000) -> SliderApp:
         "warmup": widgets.IntSlider(value=0, min=0, max=200, step=10, description="T′ warmup"),
     }
     style_controls(controls, "19em")
-    figure = Figure(figsize=(8.0, 3.2), dpi=90, layout="constrained")
+    figure = Figure(figsize=(8.0, 3.2), dpi=WIDGET_DPI, layout="constrained")
     ax = figure.subplots()
     ax.set_xlim(0, total_steps)
     ax.set_ylim(0, 1.05)
@@ -276,7 +297,7 @@ def schedule_explorer(total_steps: int = 1000) -> SliderApp:
     results: dict[str, Any] = {}
     for i, name in enumerate(names):
         (lines[name],) = ax.plot([], [], color=f"C{i}", lw=1.8, label=name)
-    ax.legend(loc="upper right", fontsize=9)
+    ax.legend(loc="upper right")
     blitter = freeze(figure, lines.values())
     steps = np.arange(total_steps + 1)
 

@@ -13,7 +13,7 @@ from matplotlib.colors import BoundaryNorm
 from matplotlib.figure import Figure
 
 from .. import plot, regularization, validate
-from .core import SliderApp, slider_app, slider_option, slider_range, style_controls
+from .core import WIDGET_DPI, SliderApp, slider_app, slider_option, slider_range, style_controls
 
 #: Hidden-layer widths offered by :func:`regularization_explorer` (the slides use 3, 6 and 20).
 HIDDEN_CHOICES = (3, 6, 10, 20, 50, 200)
@@ -59,7 +59,7 @@ def regularization_explorer(
     }
     style_controls(controls, "22em")
     X, y, _, _ = regularization.moons_problem(seed=seed)
-    figure = Figure(figsize=(6.4, 4.4), dpi=90, layout="constrained")
+    figure = Figure(figsize=(6.4, 4.4), dpi=WIDGET_DPI, layout="constrained")
     ax = figure.subplots()
     results: dict[str, Any] = {}
     artists: dict[str, Any] = {"shade": None, "boundary": None}
@@ -122,7 +122,7 @@ def dropout_explorer(p: float = 0.5, mc_samples: int = 20, seed: int = 0) -> Sli
     }
     style_controls(controls, "22em")
     X, y, _, _ = regularization.moons_problem(seed=seed)
-    figure = Figure(figsize=(10.0, 4.0), dpi=90, layout="constrained")
+    figure = Figure(figsize=(9.2, 4.0), dpi=WIDGET_DPI, layout="constrained")
     ax_loss, ax_map = figure.subplots(1, 2, gridspec_kw={"width_ratios": [1, 1.2]})
     levels = np.linspace(0.05, 0.5, 10)  # a spread below 0.05 stays white
     scale = ScalarMappable(BoundaryNorm(levels, plot.SPREAD_CMAP.N, extend="max"), plot.SPREAD_CMAP)
@@ -130,7 +130,7 @@ def dropout_explorer(p: float = 0.5, mc_samples: int = 20, seed: int = 0) -> Sli
     (train_line,) = ax_loss.plot([], [], color="C0", lw=2, label="training loss")
     (val_line,) = ax_loss.plot([], [], color="C1", lw=2, label="validation loss")
     ax_loss.set(xlabel="step", ylabel="cross-entropy", yscale="log", ylim=(0.01, 3))
-    ax_loss.legend(loc="upper right", fontsize=10)
+    ax_loss.legend(loc="upper right")
     trained: dict[float, Any] = {}
     results: dict[str, Any] = {}
     artists: dict[str, Any] = {"train": train_line, "val": val_line}
