@@ -7,6 +7,7 @@
 #   make robust   the robustness matrix: nbval under emulated CPUs, every notebook's asserts for
 #                 seeds 0-4 (tools/robust.py; about 10 minutes)
 #   make lock     regenerate requirements-lock.txt from pyproject.toml (uv pip compile)
+#   make slides   offline reveal.js slides of every notebook in build/slides/ (tools/slides.py)
 #   make browser  install Chromium and a CJK font for the browser tests (Debian/Ubuntu; root or sudo)
 #
 # Everything is installed into a virtual environment in .venv, exactly as pinned in
@@ -33,7 +34,7 @@ EMULATED_CPU := ATEN_CPU_CAPABILITY=default MKL_ENABLE_INSTRUCTIONS=SSE4_2
 BROWSER ?= install
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: setup lab lab-instructor release course test lint browser robust lock clean
+.PHONY: setup lab lab-instructor release course slides test lint browser robust lock clean
 
 setup: $(VENV)/.installed
 
@@ -61,6 +62,11 @@ release: setup
 # An nbgrader course folder in course/ to grade in: sources, releases, gradebook (README: instructors).
 course: setup
 	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/python tools/release.py --course course
+
+# Lecture mode (README): each notebook as reveal.js slides that open offline, in build/slides/.
+# reveal.js and MathJax come from the npm registry, checked against pinned sha512 sums.
+slides: setup
+	$(BIN)/python tools/slides.py --out build/slides
 
 lint: setup
 	$(BIN)/ruff check .
