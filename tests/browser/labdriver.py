@@ -438,7 +438,7 @@ _TOP = """() => {
 }"""
 
 _WIDGETS = """(selector) => Array.from(document.querySelectorAll(selector)).map((root) => ({
-  kind: Array.from(root.classList).filter((c) => c.startsWith('coursekit-'))
+  kind: Array.from(root.classList).filter((c) => ['coursekit-toy', 'coursekit-retrain'].includes(c))
     .map((c) => c.slice('coursekit-'.length))[0] || 'other',
   sliders: Array.from(root.querySelectorAll('.widget-slider')).map((slider) => {
     const handle = slider.querySelector('.noUi-handle');
