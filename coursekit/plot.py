@@ -404,9 +404,19 @@ def describe(fig: Figure, text: str) -> Figure:
     return fig
 
 
+#: TeX commands in labels, as a screen reader should read them.
+_SYMBOLS = {
+    "alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "epsilon": "ε", "eta": "η",
+    "theta": "θ", "lambda": "λ", "mu": "μ", "xi": "ξ", "rho": "ρ", "sigma": "σ", "tau": "τ",
+    "pm": "±", "times": "×", "cdot": "·", "leq": "≤", "geq": "≥", "approx": "≈", "to": "→",
+    "Delta": "Δ", "nabla": "∇", "sqrt": "sqrt", "infty": "∞",
+}  # fmt: skip
+
+
 def _plain(text: str) -> str:
     """Label text without maths markup: ``$\\alpha_t$`` reads as ``alpha_t``."""
     text = re.sub(r"\\[,;:! ]", " ", text.replace("$", ""))  # maths spaces: \, \; \:
+    text = re.sub(r"\\([A-Za-z]+)", lambda m: _SYMBOLS.get(m.group(1), m.group(1)), text)
     return " ".join(text.replace("\\", "").split())
 
 

@@ -178,7 +178,7 @@ def test_alt_text_describes_titles_labels_and_legend_or_what_describe_set() -> N
     other.set_xlabel(r"$|x_l|\,/\,|x_0|$")
     text = ck.plot.alt_text(fig)
     assert text.startswith("Figure, 3 panels.")
-    assert 'Panel 1, "loss": x-axis step t; y-axis loss (log scale); lines SGD, alpha_t.' in text
+    assert 'Panel 1, "loss": x-axis step t; y-axis loss (log scale); lines SGD, α_t.' in text
     assert "Panel 2: x-axis |x_l| / |x_0|." in text and "1 panel without labels." in text
     assert ck.plot.describe(fig, "Adam's loss falls   below SGD's.") is fig
     assert ck.plot.alt_text(fig) == "Adam's loss falls below SGD's."

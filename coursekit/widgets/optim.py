@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 import ipywidgets as widgets
+import matplotlib as mpl
 import numpy as np
 from matplotlib.figure import Figure
 
@@ -93,10 +94,17 @@ def optimizer_race(
         ]
     )
 
-    figure = Figure(figsize=(9.0, 4.0), dpi=WIDGET_DPI)
+    figure = Figure(figsize=(9.0, 4.0), dpi=WIDGET_DPI, layout="none")
     # fixed margins, wide enough for every surface's tick labels (minus signs included): the
     # layout is never recomputed, so that the cached backgrounds stay valid
-    figure.subplots_adjust(left=0.075, right=0.985, bottom=0.27, top=0.92, wspace=0.25)
+    large = mpl.rcParams["font.size"] > 11  # the lecture style: room for larger labels
+    figure.subplots_adjust(
+        left=0.09 if large else 0.075,
+        right=0.985,
+        bottom=0.34 if large else 0.27,
+        top=0.91 if large else 0.92,
+        wspace=0.3 if large else 0.25,
+    )
     ax_path, ax_loss = figure.subplots(1, 2, width_ratios=(1.2, 1.0))
     ax_loss.set_xlabel("step $t$")
     ax_path.set(xlabel="$x$", ylabel="$y$")
@@ -184,7 +192,13 @@ def optimizer_race(
         legend.clear()
         handles = [lines[f"path_{name}"] for name in RACE_RULES if name in optimizers]
         handles += [lines["start"], lines["minimum"]]
-        legend.append(figure.legend(handles=handles, loc="lower center", ncol=min(len(handles), 5)))
+        legend.append(
+            figure.legend(
+                handles=handles,
+                loc="lower center",
+                ncol=len(handles) if len(handles) <= 6 else 5,
+            )
+        )
         ax_loss.set_xlim(0, steps)
         blitter.scene = scene
         results["shown_scene"] = scene
