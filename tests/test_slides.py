@@ -57,7 +57,30 @@ def test_the_exported_html_names_images_hides_collapsed_code_and_loads_only_loca
                         },
                         "text/plain": "VBox()",
                     },
-                )
+                ),
+                nbformat.v4.new_output(
+                    "display_data",
+                    data={
+                        "application/vnd.jupyter.widget-view+json": {
+                            "model_id": "n",
+                            "version_major": 2,
+                            "version_minor": 0,
+                        },
+                        "text/html": '<div class="coursekit-figure">a picture of the figure</div>',
+                        "text/plain": "VBox()",
+                    },
+                ),
+                nbformat.v4.new_output(  # a progress bar that closed itself
+                    "display_data",
+                    data={
+                        "application/vnd.jupyter.widget-view+json": {
+                            "model_id": "p",
+                            "version_major": 2,
+                            "version_minor": 0,
+                        },
+                        "text/plain": "",
+                    },
+                ),
             ],
         ),
     ]
@@ -68,7 +91,10 @@ def test_the_exported_html_names_images_hides_collapsed_code_and_loads_only_loca
     assert alts[0] == 'loss "curves" & <steps>'
     assert len(alts) == 2 and "No description" in alts[1]  # nbconvert's generic text
     assert "shown_code" in html and "collapsed_code" not in html
-    assert "An interactive widget" in html and "VBox" not in html
+    assert html.count("An interactive widget") == 1 and "VBox" not in html
+    assert "a picture of the figure" in html  # a stored picture of the widget is shown
+    outputs = BeautifulSoup(html, "html.parser").select(".jp-OutputArea-child")
+    assert len(outputs) == 4  # two images, the note and the picture; no progress bar
     assert html.count("<section") == 3  # a slide (outer and first inner section), a subslide
     links = re.findall(r"""(?:src|href)\s*=\s*["']([^"'#][^"']*)""", html)
     links = [link for link in links if not link.startswith("data:")]

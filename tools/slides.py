@@ -151,11 +151,13 @@ WIDGET_NOTE = (
 
 
 def replace_widgets(nb: Any) -> int:
-    """Replace each widget view by :data:`WIDGET_NOTE`, drop finished ones; return how many.
+    """Show each widget view as its static picture or a note; drop finished ones; return how many.
 
     A widget needs a kernel; in static slides its view would show as text ("VBox(...)") or,
-    with the widget state stored, need a widget manager from a CDN. A view with no text is a
-    progress bar that closed itself and shows nothing in JupyterLab either.
+    with the widget state stored, need a widget manager from a CDN. Where the output carries an
+    HTML fallback (the notebooks store a picture of the widget's figure with a caption), the
+    slides show that; otherwise :data:`WIDGET_NOTE`. A view with no text at all is a progress
+    bar that closed itself and shows nothing in JupyterLab either.
     """
     replaced = 0
     for cell in nb.cells:
@@ -166,7 +168,10 @@ def replace_widgets(nb: Any) -> int:
                 kept.append(output)
                 continue
             replaced += 1
-            if "".join(data.get("text/plain", "")).strip():
+            if "text/html" in data:
+                output["data"] = {"text/html": data["text/html"]}
+                kept.append(output)
+            elif "".join(data.get("text/plain", "")).strip():
                 output["data"] = {"text/html": WIDGET_NOTE}
                 kept.append(output)
         if "outputs" in cell:
