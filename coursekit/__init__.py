@@ -2,7 +2,7 @@
 
 One module per idea of the lecture (chapter 5):
 
-* :mod:`coursekit.init`, :mod:`coursekit.preprocessing` - initialisers; scalers and whitening (5.4)
+* :mod:`coursekit.init`, :mod:`coursekit.preprocessing` - initializers; scalers and whitening (5.4)
 * :mod:`coursekit.normalization` - batch, layer and weight normalization (5.5)
 * :mod:`coursekit.hpo` - grid, random and Bayesian search, successive halving, Hyperband (5.6)
 * :mod:`coursekit.augment` - rotations, flips, zooms, shifts and noise for image batches (5.7)

@@ -1,7 +1,7 @@
-"""Parameter initialisation (5.4), in the style of torch.nn.init: fill a tensor in place, return it.
+"""Parameter initialization (5.4), in the style of torch.nn.init: fill a tensor in place, return it.
 
 Where the descent starts decides whether signals survive the trip through a deep network. Each
-initialiser draws from a distribution whose variance is chosen for a reason:
+initializer draws from a distribution whose variance is chosen for a reason:
 
 * fixed variance: :func:`normal_` (N(0, sigma^2)) and :func:`uniform_` (U[-r, r], variance r^2/3);
 * variance scaling, from the fan-in n_in and fan-out n_out of a layer (:func:`fans`):
@@ -50,7 +50,7 @@ def fans(tensor: torch.Tensor) -> tuple[int, int]:
     if tensor.dim() < 2:
         raise ValueError(
             "tensor: fan-in and fan-out need a weight with at least 2 dimensions (out, in, ...), "
-            f"got shape {tuple(tensor.shape)}; initialise biases with zeros_"
+            f"got shape {tuple(tensor.shape)}; initialize biases with zeros_"
         )
     receptive = math.prod(tensor.shape[2:])
     return tensor.shape[1] * receptive, tensor.shape[0] * receptive
@@ -174,7 +174,7 @@ SCHEME_OPTIONS: dict[str, tuple[str, ...]] = {
 
 
 def init_model(model: nn.Module, scheme: str, *, seed: int = 0, **options: float) -> nn.Module:
-    """Initialise every Linear and Conv weight of ``model`` with ``scheme``; biases to 0.
+    """Initialize every Linear and Conv weight of ``model`` with ``scheme``; biases to 0.
 
     ``options`` go to the scheme (``std`` for normal, ``r`` for uniform, ``gain`` for the
     others). Returns the model.
@@ -211,7 +211,7 @@ def layer_statistics(
     """Each layer's activations and their gradients in a fresh deep network (5.4's experiment).
 
     The network is ``depth`` layers Linear(width, width) + ``activation`` (the course MLP,
-    :func:`coursekit.models.mlp`, with the activation after its last layer too), initialised by
+    :func:`coursekit.models.mlp`, with the activation after its last layer too), initialized by
     :func:`init_model` with ``scheme`` and ``options`` (biases 0). It gets ``batch`` standard
     normal inputs; the gradients are those of the sum of the last layer's outputs times a fixed
     random vector. Returns (activations, gradients), one (batch, width) tensor per layer.

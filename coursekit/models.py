@@ -34,13 +34,13 @@ def mlp(
 
     Hidden layers use ``activation`` (relu, tanh, sigmoid or identity); the last layer is
     linear and returns logits. With ``seed`` the initial weights (torch's default
-    ``nn.Linear`` initialisation) are the same on every call, with or without ``norm``.
+    ``nn.Linear`` initialization) are the same on every call, with or without ``norm``.
 
     ``norm`` adds a layer-wise normalization (5.5, :mod:`coursekit.normalization`):
     ``"batch"`` or ``"layer"`` normalizes every hidden layer's net input, between its Linear
     layer and its activation (Linear -> norm -> activation, as in Ioffe & Szegedy 2015);
     ``"weight"`` reparametrizes every Linear weight as g v / ||v|| (which computes the same
-    function at initialisation).
+    function at initialization).
     """
     if isinstance(sizes, (str, bytes)) or not isinstance(sizes, Sequence):
         raise TypeError(f"sizes must be a sequence of layer widths, got {type(sizes).__name__}")

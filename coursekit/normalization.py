@@ -261,7 +261,7 @@ def weight_norm(module: nn.Module, name: str = "weight", dim: int | None = 0) ->
 
 @torch.no_grad()
 def data_dependent_init(model: nn.Sequential, X: torch.Tensor) -> nn.Sequential:
-    """Initialise every weight-normalized Linear layer of ``model`` from a batch of data.
+    """Initialize every weight-normalized Linear layer of ``model`` from a batch of data.
 
     Salimans & Kingma (NeurIPS 2016, section 3) start each layer so that its outputs have zero
     mean and unit variance on an initial mini-batch. Going from the input to the output, with
@@ -270,7 +270,7 @@ def data_dependent_init(model: nn.Sequential, X: torch.Tensor) -> nn.Sequential:
 
         g <- g / sigma,   b <- (b - mu) / sigma,   so that the new output is (t - mu) / sigma.
 
-    Later layers see the outputs of the layers already initialised. This is batch normalization
+    Later layers see the outputs of the layers already initialized. This is batch normalization
     applied once, at the start, and then left to learning. Layers without weight normalization
     are left alone. ``model`` is changed in place and returned.
     """
@@ -292,7 +292,7 @@ def data_dependent_init(model: nn.Sequential, X: torch.Tensor) -> nn.Sequential:
     for layer in layers:
         if layer.bias is None or layer.parametrizations.weight.original0.numel() != len(layer.bias):
             raise ValueError(
-                "model: data-dependent initialisation needs Linear layers with biases, "
+                "model: data-dependent initialization needs Linear layers with biases, "
                 "weight-normalized per neuron (weight_norm(layer, dim=0))"
             )
     first = next(m for m in model if isinstance(m, nn.Linear))

@@ -193,7 +193,7 @@ def adam(
 
 
 def l2_gradient(grad: torch.Tensor, theta: torch.Tensor, weight_decay: float) -> torch.Tensor:
-    """ℓ2 regularisation in the gradient: g + lambda theta, the gradient of L + (lambda/2)|theta|².
+    """ℓ2 regularization in the gradient: g + lambda theta, the gradient of L + (lambda/2)|theta|².
 
     What ``torch.optim.SGD``, ``Adam`` and the others do with ``weight_decay``. With plain SGD it
     equals decoupled decay (theta <- (1 - alpha lambda) theta - alpha g); with an adaptive rule it

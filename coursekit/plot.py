@@ -236,11 +236,13 @@ def layer_histograms(
     value_range: tuple[float, float] = (-1.0, 1.0),
     *,
     layers: Sequence[int] | None = None,
+    color: str | None = None,
 ) -> None:
     """One histogram per layer along ``ax_row``, each titled with the layer's std (5.4).
 
     ``outputs[k]`` holds the values of layer ``layers[k]`` (default: layer k+1), a tensor or
-    an array; ``title`` labels the row.
+    an array; ``title`` labels the row; ``color`` draws every histogram in one colour (default:
+    one colour per layer).
     """
     if not hasattr(ax_row, "__len__") or len(outputs) == 0:
         raise ValueError("outputs and ax_row must be sequences with one entry per layer")
@@ -256,7 +258,7 @@ def layer_histograms(
         raise ValueError(f"value_range must be (low, high) with low < high, got {value_range}")
     for k, (ax, out) in enumerate(zip(ax_row, outputs, strict=True)):
         values = validate.array(f"outputs[{k}]", out, finite=False).ravel()
-        ax.hist(values, bins=40, range=value_range, color=f"C{(layers[k] - 1) % 10}")
+        ax.hist(values, bins=40, range=value_range, color=color or f"C{(layers[k] - 1) % 10}")
         ax.set_yticks([])
         ax.set_title(f"layer {layers[k]}, std {values.std(ddof=1):.1e}")
     ax_row[0].set_ylabel(title)
@@ -409,33 +411,67 @@ _SYMBOLS = {
     "alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "epsilon": "ε", "eta": "η",
     "theta": "θ", "lambda": "λ", "mu": "μ", "xi": "ξ", "rho": "ρ", "sigma": "σ", "tau": "τ",
     "pm": "±", "times": "×", "cdot": "·", "leq": "≤", "geq": "≥", "approx": "≈", "to": "→",
-    "Delta": "Δ", "nabla": "∇", "sqrt": "sqrt", "infty": "∞",
+    "Delta": "Δ", "nabla": "∇", "sqrt": "sqrt", "infty": "∞", "partial": "∂", "ell": "ℓ",
+    "left": "", "right": "", "quad": " ", "qquad": " ", "top": "ᵀ",
 }  # fmt: skip
+#: Superscripts a screen reader reads as such.
+_POWERS = {
+    "0": "⁰", "1": "¹", "2": "²", "3": "³", "4": "⁴", "5": "⁵", "6": "⁶", "7": "⁷", "8": "⁸",
+    "9": "⁹", "n": "ⁿ", "*": "*", "T": "ᵀ", "+": "⁺", "-": "⁻",
+}  # fmt: skip
+
+
+def _superscript(match: re.Match[str]) -> str:
+    """``^2`` as ², ``^{10}`` as ¹⁰; a power without superscript characters stays ``^(...)``."""
+    power = match.group(1) or match.group(2)
+    if all(c in _POWERS for c in power):
+        return "".join(_POWERS[c] for c in power)
+    return f"^({power})" if len(power) > 1 else f"^{power}"
 
 
 def _plain(text: str) -> str:
     """Label text without maths markup: ``$\\alpha_t$`` reads as ``alpha_t``."""
     text = re.sub(r"\\[,;:! ]", " ", text.replace("$", ""))  # maths spaces: \, \; \:
+    text = re.sub(
+        r"\\(?:mathbf|mathrm|mathcal|operatorname|text|boldsymbol)\{([^{}]*)\}", r"\1", text
+    )
+    text = re.sub(r"\\frac\{([^{}]*)\}\{([^{}]*)\}", r"(\1)/(\2)", text)
+    text = re.sub(r"\^\{([^{}]+)\}|\^(.)", _superscript, text)
     text = re.sub(r"\\([A-Za-z]+)", lambda m: _SYMBOLS.get(m.group(1), m.group(1)), text)
+    text = text.replace("{", "").replace("}", "")
     return " ".join(text.replace("\\", "").split())
+
+
+def _entries(legend: Any) -> str:
+    """A legend's entries, separated by semicolons (entries may contain commas)."""
+    return "; ".join(_plain(t.get_text()) for t in legend.get_texts() if t.get_text())
 
 
 def alt_text(fig: Figure) -> str:
     """The alternative text of ``fig``: what :func:`describe` set, or a description built from
-    its title, each panel's title, axis labels (with their scales) and legend entries, cut at
-    :data:`ALT_LIMIT` characters.
+    its title, each panel's title, axis labels (with their scales), colour-bar label and legend
+    entries, cut at a word within :data:`ALT_LIMIT` characters.
 
     >>> alt_text(figure)  # doctest: +SKIP
-    'Figure, 1 panel. Panel 1, "loss": x iteration, y loss (log scale); lines SGD, Adam.'
+    'Figure, 1 panel. Panel 1, "loss": x-axis iteration; y-axis loss (log scale); lines SGD; Adam.'
     """
     if not isinstance(fig, Figure):
         raise TypeError(f"fig must be a matplotlib Figure, got {type(fig).__name__}")
     given = getattr(fig, _ALT_ATTRIBUTE, None)
     if given:
         return given
-    panels = [ax for ax in fig.axes if ax.get_visible() and ax.axison]
-    colour_bars = [ax for ax in panels if ax.get_label() == "<colorbar>"]
-    panels = [ax for ax in panels if ax not in colour_bars]
+    shown = [ax for ax in fig.axes if ax.get_visible()]
+    bars = {}  # the axes a colour bar belongs to -> the colour bar's label
+    for ax in shown:
+        bar = getattr(ax, "_colorbar", None)
+        if bar is not None:
+            label = ax.get_ylabel() or ax.get_xlabel()
+            for image in [bar.mappable]:
+                owner = getattr(image, "axes", None)
+                if owner is not None and label:
+                    bars[owner] = _plain(label)
+    panels = [ax for ax in shown if getattr(ax, "_colorbar", None) is None]
+    panels = [ax for ax in panels if ax.axison or ax.name == "3d"]
     parts = [f"Figure, {len(panels)} panel{'s' if len(panels) != 1 else ''}."]
     title = fig.get_suptitle() if hasattr(fig, "get_suptitle") else ""
     if title:
@@ -443,31 +479,34 @@ def alt_text(fig: Figure) -> str:
     unlabelled = 0
     for k, ax in enumerate(panels, start=1):
         bits = []
-        for axis, label, scale in (
-            ("x", ax.get_xlabel(), ax.get_xscale()),
-            ("y", ax.get_ylabel(), ax.get_yscale()),
-        ):
+        axes = [("x", ax.get_xlabel(), ax.get_xscale()), ("y", ax.get_ylabel(), ax.get_yscale())]
+        if ax.name == "3d":
+            axes.append(("z", ax.get_zlabel(), ax.get_zscale()))
+        for axis, label, scale in axes:
             if label:
                 scale_note = f" ({scale} scale)" if scale != "linear" else ""
                 bits.append(f"{axis}-axis {_plain(label)}{scale_note}")
+        if ax in bars:
+            bits.append(f"colour {bars[ax]}")
         legend = ax.get_legend()
-        if legend is not None:
-            entries = [_plain(t.get_text()) for t in legend.get_texts() if t.get_text()]
-            if entries:
-                bits.append("lines " + ", ".join(entries))
+        if legend is not None and _entries(legend):
+            bits.append("lines " + _entries(legend))
         if not bits and not ax.get_title():
             unlabelled += 1
             continue
-        head = f'Panel {k}, "{_plain(ax.get_title())}"' if ax.get_title() else f"Panel {k}"
+        kind = "3-D panel" if ax.name == "3d" else "Panel"
+        head = f'{kind} {k}, "{_plain(ax.get_title())}"' if ax.get_title() else f"{kind} {k}"
         parts.append(head + (": " + "; ".join(bits) if bits else "") + ".")
     if unlabelled:
         parts.append(f"{unlabelled} panel{'s' if unlabelled != 1 else ''} without labels.")
     for legend in getattr(fig, "legends", []):
-        entries = [_plain(t.get_text()) for t in legend.get_texts() if t.get_text()]
-        if entries:
-            parts.append("Legend: " + ", ".join(entries) + ".")
+        if _entries(legend):
+            parts.append("Legend: " + _entries(legend) + ".")
     text = " ".join(parts)
-    return text if len(text) <= ALT_LIMIT else text[: ALT_LIMIT - 1].rstrip() + "…"
+    if len(text) <= ALT_LIMIT:
+        return text
+    cut = text[: ALT_LIMIT - 1]
+    return (cut[: cut.rfind(" ")] if " " in cut else cut).rstrip(" ,;:") + "…"
 
 
 def png_html(png: bytes, alt: str, *, width: int | None = None, caption: str = "") -> str:

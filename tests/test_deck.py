@@ -207,6 +207,26 @@ def test_a_long_slide_continues_on_a_subslide_at_its_next_markdown_cell() -> Non
     assert deck.slide_types(nb)[-2:] == ["-", "fragment"]
 
 
+def html_figure() -> dict[str, Any]:
+    html = '<div class="coursekit-figure"><img src="data:image/png;base64,iVBOR" alt="a"></div>'
+    return {"output_type": "display_data", "data": {"text/html": html, "text/plain": "<F>"}}
+
+
+def test_each_figure_gets_a_slide_with_its_introduction_and_its_reading() -> None:
+    nb = notebook(
+        md("# T"),
+        SETUP,
+        md("## 1. S"),
+        code("plot()", outputs=[html_figure()]),
+        md("the figure shows ..."),  # its reading stays on its slide
+        md("now a second figure:"),  # introduces the next figure: a new subslide
+        code("plot()", outputs=[html_figure()]),
+        md("read it"),
+    )
+    assert deck.slide_types(nb)[2:] == ["slide", "-", "-", "subslide", "-", "-"]
+    assert deck.figure_count(code("plot()", outputs=[html_figure(), printed()])) == 1
+
+
 def test_a_finished_progress_bar_is_no_figure_but_a_live_widget_is() -> None:
     bar = {"output_type": "display_data", "data": {WIDGET: {"model_id": "a"}, "text/plain": ""}}
     live = {

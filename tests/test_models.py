@@ -129,7 +129,7 @@ def test_mlp_with_a_layer_wise_normalization() -> None:
         assert sum(isinstance(m, kind) for m in net) == 2  # hidden layers only
         assert torch.equal(net[0].weight, plain[0].weight)  # the same initial weights
     weighted = mlp([4, 6, 6, 3], seed=0, norm="weight")
-    torch.testing.assert_close(weighted(x), plain(x))  # the same function at initialisation
+    torch.testing.assert_close(weighted(x), plain(x))  # the same function at initialization
     assert all(hasattr(m, "parametrizations") for m in weighted if hasattr(m, "weight"))
     with pytest.raises(ValueError, match=r"norm must be one of \['batch', 'layer', 'weight'\]"):
         mlp([4, 3], norm="group")

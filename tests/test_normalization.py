@@ -261,7 +261,7 @@ def test_activation_inputs_are_the_net_inputs_or_their_normalized_form() -> None
 
 
 def test_data_dependent_init_gives_every_layer_zero_mean_unit_variance_outputs() -> None:
-    """Salimans & Kingma's closed form: after the initialisation each weight-normalized layer's
+    """Salimans & Kingma's closed form: after the initialization each weight-normalized layer's
     output has mean 0 and (biased) standard deviation 1 per neuron on the batch, the weight
     directions v are unchanged, and the network still computes g v.x / ||v|| + b."""
     torch.manual_seed(0)
@@ -282,7 +282,7 @@ def test_data_dependent_init_gives_every_layer_zero_mean_unit_variance_outputs()
         torch.testing.assert_close(module.weight, g * v / v.norm(dim=1, keepdim=True))
 
 
-def test_data_dependent_init_refuses_what_it_cannot_initialise() -> None:
+def test_data_dependent_init_refuses_what_it_cannot_initialize() -> None:
     X = torch.randn(8, 4)
     with pytest.raises(ValueError, match="no weight-normalized Linear"):
         N.data_dependent_init(ck.models.mlp([4, 3, 2], seed=0), X)

@@ -178,8 +178,15 @@ def test_alt_text_describes_titles_labels_and_legend_or_what_describe_set() -> N
     other.set_xlabel(r"$|x_l|\,/\,|x_0|$")
     text = ck.plot.alt_text(fig)
     assert text.startswith("Figure, 3 panels.")
-    assert 'Panel 1, "loss": x-axis step t; y-axis loss (log scale); lines SGD, α_t.' in text
+    assert 'Panel 1, "loss": x-axis step t; y-axis loss (log scale); lines SGD; α_t.' in text
     assert "Panel 2: x-axis |x_l| / |x_0|." in text and "1 panel without labels." in text
+    bar = Figure()
+    ck.plot.heatmap(np.ones((2, 2)), [1, 2], [3, 4], ax=bar.subplots(), label="error", log=False)
+    assert ck.plot.alt_text(bar) == "Figure, 1 panel. Panel 1: colour error."
+    solid = Figure()
+    solid.add_subplot(1, 2, 1, projection="3d").set(title="saddle", zlabel=r"$f^{2}$")
+    assert ck.plot.alt_text(solid) == 'Figure, 1 panel. 3-D panel 1, "saddle": z-axis f².'
+
     assert ck.plot.describe(fig, "Adam's loss falls   below SGD's.") is fig
     assert ck.plot.alt_text(fig) == "Adam's loss falls below SGD's."
     with pytest.raises(ValueError, match="text must be a non-empty string"):
@@ -188,12 +195,15 @@ def test_alt_text_describes_titles_labels_and_legend_or_what_describe_set() -> N
         ck.plot.alt_text("figure")  # type: ignore[arg-type]
 
 
-def test_alt_text_is_cut_at_its_limit() -> None:
+def test_alt_text_is_cut_at_its_limit_between_words(monkeypatch: pytest.MonkeyPatch) -> None:
     fig = Figure()
     for ax in fig.subplots(4, 4).flat:
         ax.set(title="a rather long panel title", xlabel="an x label", ylabel="a y label")
     text = ck.plot.alt_text(fig)
-    assert len(text) == ck.plot.ALT_LIMIT and text.endswith("…")
+    assert ck.plot.ALT_LIMIT - 30 < len(text) <= ck.plot.ALT_LIMIT and text.endswith("…")
+    monkeypatch.setattr(ck.plot, "ALT_LIMIT", 10_000)
+    full = ck.plot.alt_text(fig)
+    assert full.startswith(text[:-1]) and full[len(text) - 1] in " ;"  # the cut is at a word
 
 
 def test_figure_html_is_an_image_with_alt_text_at_its_natural_width() -> None:

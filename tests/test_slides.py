@@ -66,7 +66,8 @@ def test_the_exported_html_names_images_hides_collapsed_code_and_loads_only_loca
                             "version_major": 2,
                             "version_minor": 0,
                         },
-                        "text/html": '<div class="coursekit-figure">a picture of the figure</div>',
+                        "text/html": '<div class="coursekit-figure"><div class="coursekit-caption">'
+                        "run this cell</div>a picture of the figure</div>",
                         "text/plain": "VBox()",
                     },
                 ),
@@ -84,17 +85,26 @@ def test_the_exported_html_names_images_hides_collapsed_code_and_loads_only_loca
             ],
         ),
     ]
+    figure = '<div class="coursekit-figure"><img src="data:image/png;base64,iVBOR" alt="f"></div>'
+    nb.cells.append(
+        nbformat.v4.new_code_cell(
+            "figure_code = 3",
+            outputs=[nbformat.v4.new_output("display_data", data={"text/html": figure})],
+        )
+    )
     path = tmp_path / "demo.ipynb"
     nbformat.write(nb, path)
     html = slides.export(path, tmp_path).read_text(encoding="utf-8")
     alts = [img["alt"] for img in BeautifulSoup(html, "html.parser").find_all("img")]
     assert alts[0] == 'loss "curves" & <steps>'
-    assert len(alts) == 2 and "No description" in alts[1]  # nbconvert's generic text
+    assert len(alts) == 3 and "No description" in alts[1]  # nbconvert's generic text
+    assert alts[2] == "f" and "figure_code" not in html  # a figure's code is left out
+    assert "run this cell" not in html and "move its controls in the notebook" in html
     assert "shown_code" in html and "collapsed_code" not in html
     assert html.count("An interactive widget") == 1 and "VBox" not in html
     assert "a picture of the figure" in html  # a stored picture of the widget is shown
     outputs = BeautifulSoup(html, "html.parser").select(".jp-OutputArea-child")
-    assert len(outputs) == 4  # two images, the note and the picture; no progress bar
+    assert len(outputs) == 5  # three images, the note and the picture; no progress bar
     assert html.count("<section") == 3  # a slide (outer and first inner section), a subslide
     links = re.findall(r"""(?:src|href)\s*=\s*["']([^"'#][^"']*)""", html)
     links = [link for link in links if not link.startswith("data:")]

@@ -1,4 +1,4 @@
-"""coursekit.widgets: the 5.4 initialisation explorer."""
+"""coursekit.widgets: the 5.4 initialization explorer."""
 
 from __future__ import annotations
 

@@ -10,8 +10,10 @@ slide with RISE in JupyterLab or with the reveal.js export of ``make slides``:
 
 * the title cell, and every markdown cell with a section heading (``## N. English · 中文``)
   starts a **slide**; a cell with a ``###`` heading starts a **subslide**;
-* a slide that already shows more than :data:`MAX_FIGURES` figures or :data:`MAX_CELLS` cells
-  continues on a **subslide** from its next markdown cell, so that no slide runs off the screen;
+* a slide that already shows a figure continues on a **subslide** at the next markdown cell that
+  introduces another figure (one figure per slide, with its introduction and its reading), and a
+  slide that shows more than :data:`MAX_FIGURES` figures or :data:`MAX_CELLS` cells continues on
+  a subslide at its next markdown cell, so that no slide runs far off the screen;
 * a markdown cell that opens with ``<details>`` (the folded explanation after a prediction) is a
   **fragment**: it appears on the next key press, after the class has guessed;
 * the "For lecturers" section is **notes** (reveal.js speaker notes, ``s`` in the export);
@@ -97,8 +99,8 @@ def figure_count(cell: Mapping[str, Any]) -> int:
     count = 0
     for output in cell.get("outputs", []):
         data = output.get("data", {})
-        if any(m in data for m in _IMAGE_MIMES):
-            count += 1
+        if any(m in data for m in _IMAGE_MIMES) or "<img" in "".join(data.get("text/html", "")):
+            count += 1  # a figure (coursekit stores figures as HTML images with alt text)
         elif _WIDGET_MIME in data and "".join(data.get("text/plain", "")).strip():
             count += 1  # a live widget; a finished progress bar's view has no text
     return count
@@ -156,6 +158,20 @@ def _base_plan(cells: Sequence[Mapping[str, Any]]) -> list[CellPlan]:
     return plans
 
 
+def _introduces_figure(
+    cells: Sequence[Mapping[str, Any]], plans: Sequence[CellPlan], index: int
+) -> bool:
+    """Whether the markdown cell ``index`` introduces a figure: the next shown cell is code
+    that draws one. Such a cell starts a subslide when the slide already shows a figure, so
+    that each figure gets its slide with its introduction, and the paragraph that reads a
+    figure stays on the figure's slide."""
+    for cell, plan in zip(cells[index + 1 :], plans[index + 1 :], strict=True):
+        if plan.slide_type in ("skip", "notes"):
+            continue
+        return cell.get("cell_type") == "code" and figure_count(cell) > 0
+    return False
+
+
 def cell_plans(nb: Mapping[str, Any]) -> list[CellPlan]:
     """The slide type and collapse of every cell of the notebook ``nb`` (a JSON dict or node)."""
     cells = nb["cells"]
@@ -167,7 +183,11 @@ def cell_plans(nb: Mapping[str, Any]) -> list[CellPlan]:
         elif (
             plan.slide_type == "-"
             and cell.get("cell_type") == "markdown"
-            and (figures > MAX_FIGURES or shown > MAX_CELLS)
+            and (
+                (figures and _introduces_figure(cells, plans, index))
+                or figures > MAX_FIGURES
+                or shown > MAX_CELLS
+            )
         ):
             plans[index] = plan = CellPlan("subslide")
             figures = shown = 0

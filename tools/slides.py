@@ -17,6 +17,7 @@ import argparse
 import base64
 import hashlib
 import io
+import re
 import shutil
 import sys
 import tarfile
@@ -150,6 +151,29 @@ WIDGET_NOTE = (
 )
 
 
+#: The hint above a widget's stored picture (to run the cell), and what the slides say instead.
+CAPTION = re.compile(r'<div class="coursekit-caption">.*?</div>', re.S)
+SLIDE_CAPTION = (
+    '<div class="coursekit-caption"><em>A live figure: move its controls in the notebook '
+    "(JupyterLab).</em></div>"
+)
+
+
+def hide_figure_code(nb: Any) -> int:
+    """Leave out the code of every cell that draws a figure (the figure is what the room reads;
+    the code is in the notebook); return how many cells."""
+    hidden = 0
+    for cell in nb.cells:
+        html = "".join(
+            "".join(output.get("data", {}).get("text/html", ""))
+            for output in cell.get("outputs", [])
+        )
+        if cell.cell_type == "code" and "<img" in html:
+            cell.metadata.setdefault("jupyter", {})["source_hidden"] = True
+            hidden += 1
+    return hidden
+
+
 def replace_widgets(nb: Any) -> int:
     """Show each widget view as its static picture or a note; drop finished ones; return how many.
 
@@ -169,7 +193,8 @@ def replace_widgets(nb: Any) -> int:
                 continue
             replaced += 1
             if "text/html" in data:
-                output["data"] = {"text/html": data["text/html"]}
+                html = CAPTION.sub(SLIDE_CAPTION, "".join(data["text/html"]))
+                output["data"] = {"text/html": html}
                 kept.append(output)
             elif "".join(data.get("text/plain", "")).strip():
                 output["data"] = {"text/html": WIDGET_NOTE}
@@ -186,6 +211,7 @@ def export(notebook: Path, out: Path) -> Path:
 
     nb = nbformat.read(notebook, as_version=4)
     replace_widgets(nb)
+    hide_figure_code(nb)
     body, _ = exporter().from_notebook_node(nb, resources={"metadata": {"name": notebook.stem}})
     path = out / f"{notebook.stem}.slides.html"
     path.write_text(body, encoding="utf-8")

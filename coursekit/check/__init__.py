@@ -4,12 +4,12 @@
 * :mod:`.landscape` - critical points and random Hessians (5.1)
 * :mod:`.minibatch` - mini-batch indices and an SGD epoch (5.2)
 * :mod:`.optim` - momentum, RMSprop, Adam and clipping (5.3)
-* :mod:`.initialization` - the Xavier bound, He initialisation and ZCA whitening (5.4)
+* :mod:`.initialization` - the Xavier bound, He initialization and ZCA whitening (5.4)
 * :mod:`.normalization` - batch norm forward and backward, layer norm forward, a prediction (5.5)
 * :mod:`.hpo` - EI, a GP posterior, Hyperband's brackets, trials needed, a BO design (5.6)
 * :mod:`.experiments` - the predict-then-measure and design exercises of 5.1-5.5 (escape from a
   saddle, SGD's noise floor, a batch for a budget, divergence thresholds, a schedule, the rms of
-  a ReLU network, an initialisation for leaky ReLU, a deep network in one epoch)
+  a ReLU network, an initialization for leaky ReLU, a deep network in one epoch)
 * :mod:`.regularization` - soft threshold, dropout, early stopping, weight decay, and a design
   of regularization graded by training with it (5.7)
 

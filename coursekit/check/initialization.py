@@ -1,4 +1,4 @@
-"""Checks for the exercises of 5.4: initialisation and whitening."""
+"""Checks for the exercises of 5.4: initialization and whitening."""
 
 from __future__ import annotations
 

@@ -34,7 +34,9 @@ WIDGET_CSS = (
     "</style>"
 )
 
-PREVIEW_HINT = "▶ A picture of a live figure: run this cell (Shift+Enter) to use its controls"
+PREVIEW_HINT = (
+    "▶ A picture of a live figure: run the cells above, then this one, to use its controls."
+)
 
 
 class LiveFigure(widgets.VBox):
@@ -93,10 +95,12 @@ class MultiToggle(widgets.VBox):
         for button in self.buttons.values():
             button.observe(self._from_buttons, names="value")
         self.observe(self._to_buttons, names="value")
+        self._mark()
 
     def _from_buttons(self, _change: Any = None) -> None:
         if not self._syncing:
             self.value = tuple(o for o, button in self.buttons.items() if button.value)
+            self._mark()
 
     def _to_buttons(self, change: Any) -> None:
         self._syncing = True
@@ -105,6 +109,14 @@ class MultiToggle(widgets.VBox):
                 button.value = option in change["new"]
         finally:
             self._syncing = False
+        self._mark()
+
+    def _mark(self) -> None:
+        """A chosen option's button is coloured and ticked (grey on grey reads badly on a
+        projector)."""
+        for button in self.buttons.values():
+            button.button_style = "info" if button.value else ""
+            button.icon = "check" if button.value else ""
 
 
 #: The two kinds of live figure, with their latency budgets in seconds (measured by
@@ -282,18 +294,17 @@ def slider_app(
     app.widget.add_class("coursekit-live")
     app.widget.add_class(f"coursekit-{kind}")
     update()
-    names = [getattr(c, "description", "") or name for name, c in controls.items()]
-    caption = f"{PREVIEW_HINT}: {', '.join(names)}."
-    app.widget.preview = lambda: (bytes(image.value), alt_text(figure), caption)
+    app.widget.preview = lambda: (bytes(image.value), alt_text(figure), PREVIEW_HINT)
     return app
 
 
 def style_controls(controls: dict[str, widgets.ValueWidget], width: str | None = None) -> None:
-    """Show each control's whole description and, optionally, give every control one width."""
-    for control in controls.values():
-        if isinstance(control, MultiToggle):
-            continue  # its label is above its buttons
-        control.style.description_width = "initial"
+    """Give every control's description one width, that of the longest, so that sliders of one
+    width have tracks of one length; optionally give every control one width."""
+    described = [c for c in controls.values() if not isinstance(c, MultiToggle)]
+    longest = max((len(getattr(c, "description", "")) for c in described), default=0)
+    for control in described:  # a MultiToggle's label sits above its buttons
+        control.style.description_width = f"{0.6 * longest + 0.8:.1f}em"
         if width is not None:
             control.layout.width = width
 

@@ -86,12 +86,13 @@ def optimizer_race(
     }
     style_controls(controls)
     for name in ("lr", "momentum", "beta2", "steps"):
-        controls[name].layout.width = "26em"
+        controls[name].layout.width = "30em"
     panel = widgets.HBox(
         [
             widgets.VBox([controls["surface"], controls["optimizers"]]),
             widgets.VBox([controls[name] for name in ("lr", "momentum", "beta2", "steps")]),
-        ]
+        ],
+        layout=widgets.Layout(flex_flow="row wrap"),  # a narrow column: the sliders go below
     )
 
     figure = Figure(figsize=(9.0, 4.0), dpi=WIDGET_DPI, layout="none")
