@@ -122,3 +122,15 @@ def test_every_live_figure_fits_the_column_with_the_file_browser_open() -> None:
     for module in [getattr(package, name) for name in (*modules, "regularization")]:
         for width in re.findall(r"Figure\(figsize=\(([\d.]+),", inspect.getsource(module)):
             assert float(width) * ck.widgets.core.WIDGET_DPI <= 848, (module.__name__, width)
+
+
+def test_axes_of_whole_numbers_have_whole_ticks() -> None:
+    from matplotlib.ticker import MaxNLocator
+
+    race = ck.widgets.optimizer_race(steps=50)
+    schedule = ck.widgets.schedule_explorer(total_steps=200)
+    saddle = ck.widgets.saddle_escape(steps=40)
+    for axis in (race.figure.axes[1].xaxis, schedule.figure.axes[0].xaxis):
+        assert isinstance(axis.get_major_locator(), MaxNLocator)
+    ticks = saddle.figure.axes[1].get_xticks()
+    assert np.allclose(ticks, np.round(ticks))

@@ -7,6 +7,7 @@ from typing import Any
 import ipywidgets as widgets
 import numpy as np
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from .. import optim, validate
 from .. import surfaces as surfaces_module
@@ -62,6 +63,7 @@ def saddle_escape(
     ax_path.set(title=f"f = {surface.formula}")
     ax_y.set(xlim=(0, steps), ylim=(1e-13, 3), yscale="log", xlabel="step $t$", ylabel="$|y_t|$")
     ax_y.axhline(0.5, color="k", lw=0.6, ls=":")
+    ax_y.xaxis.set_major_locator(MaxNLocator(integer=True))  # steps are whole numbers
     lines: dict[str, Any] = {}
     results: dict[str, Any] = {}
     for name, color in (("plain", "C0"), ("noisy", "C3")):

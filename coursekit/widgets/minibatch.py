@@ -8,6 +8,7 @@ import ipywidgets as widgets
 import numpy as np
 import torch
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from .. import validate
 from ..data import Dataset
@@ -80,6 +81,8 @@ def minibatch_explorer(
     ax_epoch.set_xlabel("epoch")
     ax_epoch.set_xscale("log")
     ax_step.set_ylabel("mini-batch loss")
+    for ax in (ax_step, ax_epoch):  # iterations and epochs are whole numbers
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax_step.legend(loc="upper right")
     lines["title"] = figure.suptitle("")
     X_train = torch.as_tensor(data.X_train)

@@ -8,6 +8,7 @@ import ipywidgets as widgets
 import numpy as np
 import torch
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from .. import validate
 from ..data import Dataset
@@ -83,6 +84,7 @@ def normalization_explorer(
         (lines[f"reference_{y}"],) = ax.plot([], [], color="0.6", lw=1.5, label="no normalization")
         (lines[f"current_{y}"],) = ax.plot([], [], color="C0", lw=1.8, label="chosen")
         ax.set_xlabel("epoch")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # epochs are whole numbers
     ax_loss.set(yscale="log", ylim=(0.01, 10.0), ylabel="training loss (whole set)")
     ax_acc.set(ylim=(0.0, 1.0), ylabel="validation accuracy")
     ax_acc.legend(loc="lower right")

@@ -9,6 +9,7 @@ import ipywidgets as widgets
 import matplotlib as mpl
 import numpy as np
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from .. import optim, schedules, validate
 from .. import surfaces as surfaces_module
@@ -108,6 +109,7 @@ def optimizer_race(
     )
     ax_path, ax_loss = figure.subplots(1, 2, width_ratios=(1.2, 1.0))
     ax_loss.set_xlabel("step $t$")
+    ax_loss.xaxis.set_major_locator(MaxNLocator(integer=True))  # steps are whole numbers
     ax_path.set(xlabel="$x$", ylabel="$y$")
     colors = {name: f"C{i}" for i, name in enumerate(RACE_RULES)}
     lines: dict[str, Any] = {}
@@ -307,6 +309,7 @@ def schedule_explorer(total_steps: int = 1000) -> SliderApp:
     ax.set_ylim(0, 1.05)
     ax.set_xlabel("step $t$")
     ax.set_ylabel(r"learning rate $\alpha_t$")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     names = ("piecewise constant", "inverse time", "exponential", "natural exponential", "cosine")
     lines: dict[str, Any] = {}
     results: dict[str, Any] = {}

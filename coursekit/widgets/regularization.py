@@ -11,6 +11,7 @@ import torch
 from matplotlib.cm import ScalarMappable
 from matplotlib.colors import BoundaryNorm
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from .. import plot, regularization, validate
 from .core import WIDGET_DPI, SliderApp, slider_app, slider_option, slider_range, style_controls
@@ -130,6 +131,7 @@ def dropout_explorer(p: float = 0.5, mc_samples: int = 20, seed: int = 0) -> Sli
     (train_line,) = ax_loss.plot([], [], color="C0", lw=2, label="training loss")
     (val_line,) = ax_loss.plot([], [], color="C1", lw=2, label="validation loss")
     ax_loss.set(xlabel="step", ylabel="cross-entropy", yscale="log", ylim=(0.01, 3))
+    ax_loss.xaxis.set_major_locator(MaxNLocator(integer=True))  # steps are whole numbers
     ax_loss.legend(loc="upper right")
     trained: dict[float, Any] = {}
     results: dict[str, Any] = {}
