@@ -34,7 +34,7 @@ def test_style_controls_shows_whole_descriptions_and_sets_one_width() -> None:
     controls = {"a": widgets.FloatSlider(description="a long description"), "b": widgets.Checkbox()}
     ck.widgets.style_controls(controls, "20em")
     # one description width, the longest's (18 characters), so the tracks are equally long
-    assert {c.style.description_width for c in controls.values()} == {"11.6em"}
+    assert {c.style.description_width for c in controls.values()} == {"10.4em"}
     assert all(c.layout.width == "20em" for c in controls.values())
 
 

@@ -27,7 +27,7 @@ from ..plot import Blitter, alt_text, figure_png, png_html
 #: line that never wraps (its whole text is in the tooltip), so the figure below stays put.
 WIDGET_CSS = (
     "<style>"
-    ".coursekit-live .widget-readout{min-width:6.5em;text-align:right;"
+    ".coursekit-live .widget-readout{min-width:4.5em;text-align:right;"
     "font-variant-numeric:tabular-nums}"
     ".coursekit-live .coursekit-status{white-space:nowrap;overflow:hidden;"
     "text-overflow:ellipsis}"
@@ -304,7 +304,7 @@ def style_controls(controls: dict[str, widgets.ValueWidget], width: str | None =
     described = [c for c in controls.values() if not isinstance(c, MultiToggle)]
     longest = max((len(getattr(c, "description", "")) for c in described), default=0)
     for control in described:  # a MultiToggle's label sits above its buttons
-        control.style.description_width = f"{0.6 * longest + 0.8:.1f}em"
+        control.style.description_width = f"{0.55 * longest + 0.5:.1f}em"
         if width is not None:
             control.layout.width = width
 

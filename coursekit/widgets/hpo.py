@@ -35,7 +35,7 @@ def importance_explorer(importance: float = 10.0, n_trials: int = 9, seed: int =
             options=list(TRIAL_COUNTS), value=n_trials, description="trials n"
         ),
     }
-    style_controls(controls)
+    style_controls(controls, "24em")
     figure = Figure(figsize=(9.0, 3.6), dpi=WIDGET_DPI, layout="constrained")
     ax_f, ax_g = figure.subplots(1, 2, gridspec_kw={"width_ratios": [1, 1.3]})
     grid_x = np.linspace(0, 1, 121)
@@ -123,7 +123,7 @@ def bayes_explorer(
             value=xi, min=0, max=0.2, step=0.005, description="ξ", readout_format=".3f"
         ),
     }
-    style_controls(controls)
+    style_controls(controls, "24em")
     figure = Figure(figsize=(8.0, 4.6), dpi=WIDGET_DPI, layout="constrained")
     ax_f, ax_ei = figure.subplots(2, 1, sharex=True, gridspec_kw={"height_ratios": [2, 1]})
     x = np.linspace(0, 1, 400)

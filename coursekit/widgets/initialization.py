@@ -56,7 +56,7 @@ def init_explorer(
         "depth": widgets.IntSlider(value=depth, min=2, max=max_depth, description="depth"),
         "width": widgets.SelectionSlider(options=list(WIDTHS), value=width, description="width"),
     }
-    style_controls(controls)
+    style_controls(controls, "24em")
     a_bins, g_bins = np.linspace(-9, 1, 61), np.linspace(-13, 2, 61)
     figure = Figure(figsize=(9.0, 3.6), dpi=WIDGET_DPI, layout="constrained")
     ax_a, ax_g = figure.subplots(1, 2)

@@ -54,7 +54,7 @@ def saddle_escape(
             value=lr, min=0.02, max=0.5, step=0.02, description="learning rate α"
         ),
     }
-    style_controls(controls, "22em")
+    style_controls(controls, "24em")
     figure = Figure(figsize=(9.0, 3.4), dpi=WIDGET_DPI, layout="constrained")
     ax_path, ax_y = figure.subplots(1, 2)
     surface_contours(ax_path, surface, np.linspace(0, 3, 16), n=100)

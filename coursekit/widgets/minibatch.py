@@ -62,7 +62,7 @@ def minibatch_explorer(
         ),
         "lr": learning_rate_slider(lr),
     }
-    style_controls(controls, "22em")
+    style_controls(controls, "24em")
 
     figure = Figure(figsize=(9.0, 3.2), dpi=WIDGET_DPI, layout="constrained")
     ax_step, ax_epoch = figure.subplots(1, 2, sharey=True)

@@ -74,7 +74,7 @@ def normalization_explorer(
             options=list(NORM_BATCH_SIZES), value=batch_size, description="batch size K"
         ),
     }
-    style_controls(controls, "22em")
+    style_controls(controls, "24em")
 
     figure = Figure(figsize=(9.0, 3.2), dpi=WIDGET_DPI, layout="constrained")
     ax_loss, ax_acc = figure.subplots(1, 2)

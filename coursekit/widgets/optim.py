@@ -302,7 +302,7 @@ def schedule_explorer(total_steps: int = 1000) -> SliderApp:
         ),
         "warmup": widgets.IntSlider(value=0, min=0, max=200, step=10, description="T′ warmup"),
     }
-    style_controls(controls, "19em")
+    style_controls(controls, "24em")
     figure = Figure(figsize=(8.0, 3.2), dpi=WIDGET_DPI, layout="constrained")
     ax = figure.subplots()
     ax.set_xlim(0, total_steps)

@@ -58,7 +58,7 @@ def regularization_explorer(
             options=list(DECAY_CHOICES), value=weight_decay, description="weight decay λ"
         ),
     }
-    style_controls(controls, "22em")
+    style_controls(controls, "24em")
     X, y, _, _ = regularization.moons_problem(seed=seed)
     figure = Figure(figsize=(6.4, 4.4), dpi=WIDGET_DPI, layout="constrained")
     ax = figure.subplots()
@@ -121,7 +121,7 @@ def dropout_explorer(p: float = 0.5, mc_samples: int = 20, seed: int = 0) -> Sli
             options=list(MC_CHOICES), value=mc_samples, description="MC passes"
         ),
     }
-    style_controls(controls, "22em")
+    style_controls(controls, "24em")
     X, y, _, _ = regularization.moons_problem(seed=seed)
     figure = Figure(figsize=(9.2, 4.0), dpi=WIDGET_DPI, layout="constrained")
     ax_loss, ax_map = figure.subplots(1, 2, gridspec_kw={"width_ratios": [1, 1.2]})
