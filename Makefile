@@ -20,6 +20,10 @@ PYTHON ?= python3
 VENV ?= .venv
 LOCK ?= requirements-lock.txt
 TORCH ?= torch==2.13.0
+# The widget manager that also loads in RISE's slideshow page (jupyterlab-rise 0.43 is built on
+# JupyterLab 4.3; jupyterlab-widgets 3.0.11 and later need @jupyterlab/console, which that page
+# does not share), and so ipywidgets 8.1.2. Users elsewhere may take any ipywidgets >= 8.
+WIDGETS_PIN ?= jupyterlab-widgets==3.0.10
 # Where `make lock` finds the CPU build of $(TORCH): a folder or page of wheels (uv --find-links).
 TORCH_WHEELS ?= /opt/wheels
 PIP_ARGS ?=
@@ -85,7 +89,7 @@ robust: setup
 lock:
 	$(PYTHON) -m venv build/lock-tools
 	build/lock-tools/bin/python -m pip install --quiet --disable-pip-version-check uv
-	printf '%s\n' '$(TORCH)' > build/lock-constraints.txt
+	printf '%s\n' '$(TORCH)' '$(WIDGETS_PIN)' > build/lock-constraints.txt
 	build/lock-tools/bin/uv pip compile pyproject.toml --extra test --quiet \
 		--python-version 3.11 --python-platform x86_64-manylinux_2_28 \
 		--find-links $(TORCH_WHEELS) --constraint build/lock-constraints.txt \
