@@ -362,6 +362,11 @@ class Blitter:
     def prepare(self) -> None:
         """Draw and keep the current scene's background now (e.g. while building a widget)."""
         self.canvas.draw()  # draws everything but the animated artists
+        self.store()
+
+    def store(self) -> None:
+        """Keep what the canvas shows now as the current scene's background (after drawing it
+        piece by piece, say a cached background with one panel redrawn on top)."""
         self._backgrounds.pop(self.scene, None)
         while len(self._backgrounds) >= self.max_scenes:  # forget the oldest scene
             self._backgrounds.pop(next(iter(self._backgrounds)))

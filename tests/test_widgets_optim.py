@@ -86,3 +86,21 @@ def test_the_race_legend_lists_what_is_drawn_and_the_loss_axis_ends_at_the_steps
     assert len(race.artists["loss_Nesterov"].get_xdata()) == 201
     with pytest.raises(ValueError, match="optimizers must be one of"):
         race.set(optimizers=("SGD", "LBFGS"))
+
+
+def test_a_new_scene_redraws_one_panel_and_looks_like_a_fresh_figure() -> None:
+    import io
+
+    import PIL.Image
+
+    race = ck.widgets.optimizer_race(surface="Rosenbrock", lr=0.001, steps=150)
+    race.set(steps=60)
+    race.set(optimizers=("SGD", "Adam"), surface="saddle", lr=0.01, steps=200)
+    fresh = ck.widgets.optimizer_race(
+        surface="saddle", optimizers=("SGD", "Adam"), lr=0.01, steps=200
+    )
+
+    def pixels(app: ck.widgets.SliderApp) -> np.ndarray:
+        return np.asarray(PIL.Image.open(io.BytesIO(bytes(app.image.value))).convert("RGB"))
+
+    np.testing.assert_array_equal(pixels(race), pixels(fresh))

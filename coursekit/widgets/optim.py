@@ -9,7 +9,9 @@ import ipywidgets as widgets
 import matplotlib as mpl
 import numpy as np
 from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
 from matplotlib.ticker import MaxNLocator
+from matplotlib.transforms import IdentityTransform
 
 from .. import optim, schedules, validate
 from .. import surfaces as surfaces_module
@@ -126,6 +128,8 @@ def optimizer_race(
     (lines["start"],) = ax_path.plot([], [], "k^", ms=7, label="start")
     (lines["minimum"],) = ax_path.plot([], [], "k*", ms=10, label="minimum")
     legend: list[Any] = []  # the figure's legend: the optimizers drawn, the start, the minimum
+    bases: dict[str, Any] = {}  # per surface: the figure without legend, drawn once
+    loss_left: dict[str, float] = {}  # per surface: where the loss panel's pixels begin
     results["shown_surface"] = None
     results["shown_scene"] = None
     dynamic = [
@@ -206,6 +210,33 @@ def optimizer_race(
         blitter.scene = scene
         results["shown_scene"] = scene
         results["legend"] = [h.get_label() for h in handles]
+        if scene in blitter._backgrounds:
+            return
+        # a new scene costs one panel, not the figure: the surface's background (drawn once,
+        # without legend) with the loss panel cleared and redrawn, and the legend on top
+        renderer = blitter.canvas.get_renderer()
+        blitter.canvas.restore_region(bases[s.name])
+        width, height = blitter.canvas.get_width_height()
+        cover = Rectangle(
+            (loss_left[s.name], 0),
+            width,
+            height,
+            transform=IdentityTransform(),
+            facecolor=figure.get_facecolor(),
+            edgecolor="none",
+        )
+        cover.set_figure(figure)
+        cover.draw(renderer)
+        ax_loss.draw(renderer)
+        legend[0].draw(renderer)
+        blitter.store()
+
+    for other in catalogue.values():  # each surface's background, drawn now, once
+        show_surface(other)
+        blitter.canvas.draw()
+        bases[other.name] = blitter.canvas.copy_from_bbox(figure.bbox)
+        # the loss panel starts right of the path panel's pixels (its tick labels included)
+        loss_left[other.name] = ax_path.get_tightbbox(blitter.canvas.get_renderer()).x1 + 2
 
     def draw(
         surface: str,
