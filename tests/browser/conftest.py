@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import sys
 from collections.abc import Iterator
 from dataclasses import asdict
 from pathlib import Path
@@ -21,6 +22,23 @@ ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 SCREENSHOTS = ROOT / "build" / "screenshots"
 RESULTS = ROOT / "build" / "browser"
+
+sys.path.insert(0, str(ROOT / "tools"))
+import deck  # noqa: E402 - tools/deck.py
+
+
+def deck_of(path: Path) -> list[str]:
+    """The slide types of the notebook at ``path``; the test fails if its stored deck metadata
+    is not what the rules give (the slideshow and the export use the stored metadata)."""
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    problems = deck.differences(nb)
+    if problems:
+        pytest.fail(
+            f"{path.name} does not carry the deck metadata of the rules; run `python "
+            f"tools/deck.py --write notebooks/{path.name}` first. " + "; ".join(problems[:3]),
+            pytrace=False,
+        )
+    return deck.slide_types(nb)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import ROOT, SCREENSHOTS
+from conftest import ROOT, SCREENSHOTS, deck_of
 from labdriver import _RUN_ALL, _SETTLED, Chromium, JupyterLab, open_notebook
 
 sys.path.insert(0, str(ROOT / "tools"))
@@ -32,18 +32,6 @@ _PRESENT = """() => {
           images: present < 0 ? 0 : slides[present].querySelectorAll('img').length,
           errors: document.querySelectorAll('[data-mime-type*="error"]').length};
 }""".replace("LEAVES", _LEAVES)
-
-
-def deck_of(path: Path) -> list[str]:
-    nb = json.loads(path.read_text(encoding="utf-8"))
-    problems = deck.differences(nb)
-    if problems:
-        pytest.fail(
-            f"{path.name} does not carry the deck metadata of the rules; run `python "
-            f"tools/deck.py --write notebooks/{path.name}` first. " + "; ".join(problems[:3]),
-            pytrace=False,
-        )
-    return deck.slide_types(nb)
 
 
 def start_slideshow(chromium: Chromium, lab: JupyterLab) -> tuple[Any, Any]:
