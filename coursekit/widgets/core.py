@@ -21,7 +21,6 @@ from matplotlib.figure import Figure
 from .. import validate
 from ..plot import Blitter, alt_text, figure_png, png_html
 
-#: The line above a widget's picture before its cell has run (and in exported slides).
 #: The look every live figure shares: slider readouts wide enough for their longest value, in
 #: digits of one width (a readout that changes width would make the slider jump), and a status
 #: line that never wraps (its whole text is in the tooltip), so the figure below stays put.
@@ -34,6 +33,7 @@ WIDGET_CSS = (
     "</style>"
 )
 
+#: The line above a widget's picture before its cell has run.
 PREVIEW_HINT = (
     "▶ A picture of a live figure: run the cells above, then this one, to use its controls."
 )
